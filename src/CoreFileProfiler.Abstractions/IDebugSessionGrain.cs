@@ -1,0 +1,21 @@
+namespace CoreFileProfiler;
+
+/// <summary>
+/// One per session (key: <c>&lt;node&gt;/&lt;sessionId&gt;</c>), living on the node's silo: owns the
+/// session's target, its expiry timer and (later) its gdb terminals. Every call on an ended or
+/// unknown session throws <see cref="ProfilerException"/> (Gone or NotFound).
+/// </summary>
+public interface IDebugSessionGrain : IGrainWithStringKey
+{
+    /// <summary>Called once by the node's profiler to bring the session to life.</summary>
+    Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt);
+
+    /// <summary>The session as it stands now; the target is re-read, so new cores appear.</summary>
+    Task<SessionView> Describe();
+
+    /// <summary>Resolves a listed file for download; anything the session does not list is NotFound.</summary>
+    Task<DownloadableFile> GetFile(string path);
+
+    /// <summary>Ends the session now.</summary>
+    Task Close();
+}

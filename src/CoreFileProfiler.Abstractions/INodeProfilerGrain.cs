@@ -1,0 +1,24 @@
+using Orleans.Concurrency;
+
+namespace CoreFileProfiler;
+
+/// <summary>
+/// One per node (key: node name), living on that node's silo: validates and opens sessions for
+/// the node's cores and processes and keeps the node's limits.
+/// </summary>
+public interface INodeProfilerGrain : IGrainWithStringKey
+{
+    /// <summary>Validates the target on this node and opens a session; returns its id.</summary>
+    Task<string> OpenSession(SessionRequest request);
+
+    [AlwaysInterleave]
+    Task<NodeStatus> GetStatus();
+
+    /// <summary>Told by a session when it ends, so its slot is freed and its URL answers 410.</summary>
+    [OneWay]
+    Task SessionEnded(string sessionId);
+
+    /// <summary>Whether a session of this node existed and has ended (410 rather than 404).</summary>
+    [AlwaysInterleave]
+    Task<bool> HasEnded(string sessionId);
+}

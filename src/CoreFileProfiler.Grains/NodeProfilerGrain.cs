@@ -1,0 +1,101 @@
+using CoreFileProfiler.Grains.Placement;
+using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Cores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CoreFileProfiler.Grains;
+
+/// <summary>The profiler of one node; see <see cref="INodeProfilerGrain"/>.</summary>
+[NodePlacement, KeepAlive]
+public sealed class NodeProfilerGrain(
+    IOptions<ProfilerOptions> options,
+    CoreStore store,
+    TimeProvider time,
+    ILogger<NodeProfilerGrain> logger) : Grain, INodeProfilerGrain
+{
+    // Long enough that a user coming back to an old link learns it expired rather than never existed.
+    private static readonly TimeSpan RememberEnded = TimeSpan.FromDays(1);
+    private const int MaxRememberedEnded = 10_000;
+
+    private readonly Dictionary<string, DateTimeOffset> _liveUntil = [];
+    private readonly Dictionary<string, DateTimeOffset> _endedAt = [];
+
+    private string Node => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Placement guarantees this; checking it means a misconfigured cluster can never serve one node's files as another's.
+        if (Node != options.Value.NodeName)
+        {
+            throw new InvalidOperationException($"NodeProfilerGrain for '{Node}' activated on the silo of '{options.Value.NodeName}'.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<string> OpenSession(SessionRequest request)
+    {
+        if (request.Type == SessionType.Gcore)
+        {
+            throw ProfilerException.Invalid("type 'gcore' (live processes) is not available in this version; use 'coredump'.");
+        }
+
+        store.ResolveCores(request); // 400/404 now, before any session exists
+
+        var now = time.GetUtcNow();
+        ForgetExpired(now);
+        if (_liveUntil.Count >= options.Value.MaxSessions)
+        {
+            throw ProfilerException.Unavailable($"Node '{Node}' has reached its limit of {options.Value.MaxSessions} live sessions; try again when one ends.");
+        }
+
+        var id = SessionId.Create(Node);
+        var expiresAt = now.AddSeconds(request.ExpirationSeconds);
+        await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
+        _liveUntil[id] = expiresAt;
+        logger.LogInformation(
+            "Session {SessionId} opened on {Node}: {SessionType} {Target} until {ExpiresAt}",
+            id, Node, request.Type, request.Target, expiresAt);
+        return id;
+    }
+
+    public Task<NodeStatus> GetStatus()
+    {
+        ForgetExpired(time.GetUtcNow());
+        return Task.FromResult(new NodeStatus(Node, _liveUntil.Count, options.Value.MaxSessions));
+    }
+
+    public Task SessionEnded(string sessionId)
+    {
+        if (_liveUntil.Remove(sessionId)) Remember(sessionId, time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> HasEnded(string sessionId) => Task.FromResult(_endedAt.ContainsKey(sessionId));
+
+    /// <summary>A session whose end notice was lost still frees its slot once its time is up.</summary>
+    private void ForgetExpired(DateTimeOffset now)
+    {
+        foreach (var (id, until) in _liveUntil.Where(s => s.Value <= now).ToList())
+        {
+            _liveUntil.Remove(id);
+            Remember(id, until);
+        }
+
+        foreach (var id in _endedAt.Where(e => now - e.Value > RememberEnded).Select(e => e.Key).ToList())
+        {
+            _endedAt.Remove(id);
+        }
+    }
+
+    private void Remember(string sessionId, DateTimeOffset endedAt)
+    {
+        if (_endedAt.Count >= MaxRememberedEnded)
+        {
+            _endedAt.Remove(_endedAt.MinBy(e => e.Value).Key);
+        }
+
+        _endedAt[sessionId] = endedAt;
+    }
+}

@@ -1,0 +1,32 @@
+namespace CoreFileProfiler.Node;
+
+/// <summary>The <c>Profiler</c> configuration section (DESIGN §3).</summary>
+public sealed class ProfilerOptions
+{
+    public const string Section = "Profiler";
+
+    /// <summary>This silo's node; defaults to env NODE_NAME, else the host name.</summary>
+    public string NodeName { get; set; } = "";
+
+    public string CoreRoot { get; set; } = "/var/lib/kubediag/corefile";
+
+    /// <summary>Roots a processor <c>filepath</c> may point into; empty means just <see cref="CoreRoot"/>.</summary>
+    public List<string> AllowedPaths { get; set; } = [];
+
+    /// <summary>Base of returned endpoint URLs; unset means <c>http://&lt;NodeName&gt;:&lt;port&gt;</c>.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public int MaxExpirationSeconds { get; set; } = 86400;
+
+    public int MaxSessions { get; set; } = 64;
+
+    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+
+    public string ProcRoot { get; set; } = "/proc";
+
+    public string LogRoot { get; set; } = "/var/log";
+
+    public string Gdb { get; set; } = "gdb";
+
+    public IEnumerable<string> EffectiveAllowedPaths => AllowedPaths.Count > 0 ? AllowedPaths : [CoreRoot];
+}

@@ -1,0 +1,39 @@
+using CoreFileProfiler.Node;
+using CoreFileProfiler.Silo.Hosting;
+using CoreFileProfiler.Silo.Processor;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace CoreFileProfiler.Silo.Apis;
+
+/// <summary>The KubeDiag processor endpoint (DESIGN §4.1).</summary>
+public static class ProcessorApi
+{
+    public const string Path = "/processor/coreFileProfiler";
+    public const string ResultKey = "diagnoser.runtime.core_file_profiler.result.endpoint";
+
+    public static IEndpointRouteBuilder MapProcessorApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(Path, OpenSession);
+        // Any other method: 405 with Allow: POST (routing alone would answer an empty 405).
+        app.MapMethods(Path, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], MethodNotAllowed);
+        return app;
+    }
+
+    /// <summary>Opens a session on the named node (default: this one) and returns its URL.</summary>
+    public static async Task<Ok<Dictionary<string, string>>> OpenSession(
+        HttpRequest request, IGrainFactory grains, IOptions<ProfilerOptions> options, PublicUrls urls, CancellationToken cancellationToken)
+    {
+        var call = await ProcessorRequestReader.ReadAsync(request, options.Value.MaxExpirationSeconds, cancellationToken);
+        var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request);
+        return TypedResults.Ok(new Dictionary<string, string> { [ResultKey] = urls.Session(id) });
+    }
+
+    private static ProblemHttpResult MethodNotAllowed(HttpResponse response)
+    {
+        response.Headers.Allow = "POST";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status405MethodNotAllowed,
+            detail: $"{Path} accepts only POST with a JSON body of parameters.");
+    }
+}

@@ -1,0 +1,58 @@
+using CoreFileProfiler.Node;
+using CoreFileProfiler.Silo.Pages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace CoreFileProfiler.Silo.Apis;
+
+/// <summary>A session's page, JSON, downloads and end (DESIGN §4.2). The URL is a capability.</summary>
+public static class SessionsApi
+{
+    public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
+    {
+        var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(async (context, next) =>
+        {
+            // The URL grants access: keep it out of caches and out of Referer headers.
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            context.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
+            return await next(context);
+        });
+        session.MapGet("/", Page);
+        session.MapGet("/api", Describe);
+        session.MapMethods("/files/{**path}", [HttpMethods.Get, HttpMethods.Head], Download);
+        session.MapDelete("/", Close);
+        return app;
+    }
+
+    public static async Task<IResult> Page(string id, HttpRequest request, IGrainFactory grains, TimeProvider time)
+    {
+        // The page links relative to itself, so it must be addressed as a directory.
+        if (!request.Path.Value!.EndsWith('/')) return TypedResults.Redirect($"{request.PathBase}{request.Path}/");
+        var view = await grains.GetSession(id).Describe();
+        return TypedResults.Content(SessionPage.Render(view, time.GetUtcNow()), "text/html; charset=utf-8");
+    }
+
+    public static async Task<Ok<SessionView>> Describe(string id, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetSession(id).Describe());
+
+    /// <summary>Streams a listed file from disk (sendfile), with ranges for resumed downloads.</summary>
+    public static async Task<PhysicalFileHttpResult> Download(string id, string path, IGrainFactory grains, IOptions<ProfilerOptions> options)
+    {
+        var file = await grains.GetSession(id).GetFile(path);
+        if (file.Node != options.Value.NodeName)
+        {
+            throw ProfilerException.Unavailable($"This file is on node '{file.Node}'; download it from that node's gateway.");
+        }
+
+        var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
+        return TypedResults.PhysicalFile(
+            file.FullPath, "application/octet-stream", Path.GetFileName(file.FullPath), file.Modified, etag, enableRangeProcessing: true);
+    }
+
+    public static async Task<NoContent> Close(string id, IGrainFactory grains)
+    {
+        await grains.GetSession(id).Close();
+        return TypedResults.NoContent();
+    }
+}

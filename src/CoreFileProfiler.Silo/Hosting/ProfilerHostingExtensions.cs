@@ -1,0 +1,94 @@
+using System.Text.Json.Serialization;
+using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Cores;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace CoreFileProfiler.Silo.Hosting;
+
+public static class ProfilerHostingExtensions
+{
+    /// <summary>Serilog: readable console in Development, one compact JSON object per line otherwise.</summary>
+    public static void AddProfilerLogging(this WebApplicationBuilder builder)
+    {
+        var node = builder.ResolveNodeName();
+        builder.Services.AddSerilog(log =>
+        {
+            log.ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("Node", node);
+            if (builder.Environment.IsDevelopment())
+            {
+                log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            }
+            else
+            {
+                log.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+        });
+    }
+
+    /// <summary>Options, node-local services, JSON and HTTP plumbing.</summary>
+    public static void AddProfilerServices(this WebApplicationBuilder builder)
+    {
+        var node = builder.ResolveNodeName();
+        builder.Services.AddOptions<ProfilerOptions>()
+            .Bind(builder.Configuration.GetSection(ProfilerOptions.Section))
+            .PostConfigure(o => o.NodeName = node)
+            .Validate(o => Path.IsPathRooted(o.CoreRoot), "Profiler:CoreRoot must be an absolute path.")
+            .Validate(o => o.EffectiveAllowedPaths.All(Path.IsPathRooted), "Profiler:AllowedPaths must be absolute paths.")
+            .Validate(o => o.MaxExpirationSeconds > 0, "Profiler:MaxExpirationSeconds must be positive.")
+            .Validate(o => o.MaxSessions > 0, "Profiler:MaxSessions must be positive.")
+            .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CoreStore>();
+        builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProfilerExceptionHandler>();
+        builder.Services.AddHealthChecks().AddCheck<NodeReadinessCheck>("node", tags: ["ready"]);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+    }
+
+    /// <summary>The Orleans silo in this process, with this node's placement.</summary>
+    public static void AddProfilerSilo(this WebApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.GetSection(ProfilerClusterOptions.Section).Get<ProfilerClusterOptions>() ?? new();
+        var node = builder.ResolveNodeName();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            switch (cluster.Provider)
+            {
+                case "Localhost":
+                    silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+                    break;
+                default:
+                    throw new OptionsValidationException(ProfilerClusterOptions.Section, typeof(ProfilerClusterOptions),
+                        [$"Cluster:Provider '{cluster.Provider}' is not supported; use 'Localhost'."]);
+            }
+
+            silo.AddNodePlacement(node);
+        });
+    }
+
+    /// <summary><c>Profiler:NodeName</c>, else env NODE_NAME, else the host name.</summary>
+    private static string ResolveNodeName(this WebApplicationBuilder builder)
+    {
+        var node = builder.Configuration[$"{ProfilerOptions.Section}:{nameof(ProfilerOptions.NodeName)}"] is { Length: > 0 } configured
+            ? configured
+            : Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } fromEnvironment ? fromEnvironment : Environment.MachineName;
+        return NodeName.IsValid(node)
+            ? node
+            : throw new OptionsValidationException(ProfilerOptions.Section, typeof(ProfilerOptions), [$"Node name '{node}' is not a valid host name."]);
+    }
+}

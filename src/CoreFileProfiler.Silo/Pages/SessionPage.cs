@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+
+namespace CoreFileProfiler.Silo.Pages;
+
+/// <summary>
+/// The session page, rendered on the server so it works without script and shows the files in
+/// the first response; a few lines of script only count the time down.
+/// </summary>
+internal static class SessionPage
+{
+    public static string Render(SessionView view, DateTimeOffset now)
+    {
+        var html = HtmlEncoder.Default;
+        var page = new StringBuilder(4096);
+        page.Append(CultureInfo.InvariantCulture, $"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            <title>{html.Encode(view.Target)} · Core File Profiler</title>
+            <link rel="stylesheet" href="/app.css">
+            </head>
+            <body>
+            <header>
+              <h1>{html.Encode(view.Target)}</h1>
+              <p class="meta">
+                <span>{(view.Type == SessionType.Coredump ? "core dumps" : "live processes")} on node <b>{html.Encode(view.Node)}</b></span>
+                <span>time left <b id="time-left" data-expires="{view.ExpiresAt.ToUnixTimeMilliseconds()}">{Duration(view.ExpiresAt - now)}</b></span>
+                <a href="api">JSON</a>
+              </p>
+            </header>
+            <main>
+            """);
+
+        if (view.Files.Count == 0)
+        {
+            page.Append("""<p class="empty">No cores here yet. New cores appear when you <a href="">reload</a>.</p>""");
+        }
+        else
+        {
+            page.Append("""
+                <table>
+                <thead><tr><th>file</th><th>container</th><th class="num">size</th><th>time (UTC)</th><th></th></tr></thead>
+                <tbody>
+                """);
+            foreach (var file in view.Files)
+            {
+                var href = "files/" + string.Join('/', file.Path.Split('/').Select(Uri.EscapeDataString));
+                page.Append(CultureInfo.InvariantCulture, $"""
+                    <tr>
+                      <td class="path"><a href="{html.Encode(href)}" download>{html.Encode(file.Path)}</a></td>
+                      <td>{html.Encode(file.Container ?? "—")}</td>
+                      <td class="num" title="{file.Size:N0} bytes">{ByteSize.Format(file.Size)}</td>
+                      <td><time datetime="{file.Modified:O}">{file.Modified:yyyy-MM-dd HH:mm:ss}</time> <span class="ago">{Duration(now - file.Modified)} ago</span></td>
+                      <td class="actions"><a class="button" href="{html.Encode(href)}" download>download</a></td>
+                    </tr>
+                    """);
+            }
+
+            page.Append("</tbody></table>");
+        }
+
+        page.Append("""
+            </main>
+            <footer id="ended" hidden>This session has ended; its links no longer work.</footer>
+            <script>
+            const left = document.getElementById('time-left');
+            const expires = Number(left.dataset.expires);
+            function tick() {
+              const s = Math.max(0, Math.round((expires - Date.now()) / 1000));
+              left.textContent = s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor(s % 3600 / 60)}m`
+                : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+              if (s === 0) { document.getElementById('ended').hidden = false; document.body.classList.add('ended'); }
+              else setTimeout(tick, 1000);
+            }
+            tick();
+            </script>
+            </body>
+            </html>
+            """);
+        return page.ToString();
+    }
+
+    /// <summary>"3h 12m", "4m 5s", "12s", "2d 3h".</summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero) span = TimeSpan.Zero;
+        return span.TotalDays >= 1 ? $"{(int)span.TotalDays}d {span.Hours}h"
+            : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes}m"
+            : span.TotalMinutes >= 1 ? $"{span.Minutes}m {span.Seconds}s"
+            : $"{span.Seconds}s";
+    }
+}
