@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Cores;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Serilog;
@@ -44,8 +43,6 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<CoreStore>();
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProfilerExceptionHandler>();
@@ -77,7 +74,7 @@ public static class ProfilerHostingExtensions
                         [$"Cluster:Provider '{cluster.Provider}' is not supported; use 'Localhost'."]);
             }
 
-            silo.AddNodePlacement(node);
+            silo.AddCoreFileProfiler(node);
         });
     }
 

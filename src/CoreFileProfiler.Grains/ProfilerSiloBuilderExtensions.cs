@@ -1,0 +1,24 @@
+using CoreFileProfiler.Grains.Placement;
+using CoreFileProfiler.Node.Cores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace Orleans.Hosting;
+
+public static class ProfilerSiloBuilderExtensions
+{
+    /// <summary>
+    /// The profiler's grains and the node-local services they use, for the silo of
+    /// <paramref name="nodeName"/>: publishes the node in the silo's metadata and places
+    /// node-pinned grains by it. <c>ProfilerOptions</c> are the host's to configure.
+    /// </summary>
+    public static ISiloBuilder AddCoreFileProfiler(this ISiloBuilder silo, string nodeName)
+    {
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<CoreStore>();
+        return silo
+            .UseSiloMetadata(new Dictionary<string, string> { [NodePlacementDirector.MetadataKey] = nodeName })
+            .AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
+    }
+}
