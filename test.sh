@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a bare machine: installs what the tests need when it is
+# missing, builds with warnings as errors, runs all test projects, and ends with the line
+# "N passed, N failed, N skipped". Exits non-zero when anything failed or nothing ran.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+configuration=${CONFIGURATION:-Release}
+
+# --- what the tests need ------------------------------------------------------------------
+missing=()
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+command -v gdb >/dev/null || missing+=(gdb)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "test.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The crash tests let the kernel write cores into their working directory.
+pattern=$(cat /proc/sys/kernel/core_pattern)
+if [ "$pattern" != "core" ]; then
+    echo "test.sh: warning: kernel.core_pattern is '$pattern', not 'core'; the real-crash tests will say so and fail." >&2
+fi
+
+# --- build and test -----------------------------------------------------------------------
+dotnet build Silo.sln -c "$configuration" -nologo -clp:ErrorsOnly
+
+results=$(mktemp -d /tmp/cfp-results.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+status=0
+for project in tests/*/*.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test "$project" -c "$configuration" --no-build --nologo \
+        --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=$?
+done
+
+# --- one line CI can count ----------------------------------------------------------------
+count() { cat "$results"/*.trx 2>/dev/null | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{ n += $1 } END { print n + 0 }'; }
+passed=$(count passed); failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) )); skipped=$(count notExecuted)
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+    exit 1
+fi

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+
+namespace CoreFileProfiler.IntegrationTests.Support;
+
+/// <summary>
+/// A small C program built with <c>gcc -g</c> that dereferences NULL in
+/// <see cref="CrashingFunction"/>; run with <c>ulimit -c unlimited</c>, the kernel writes a real core.
+/// </summary>
+public static class CrashingProgram
+{
+    public const string CrashingFunction = "write_through_null";
+    public const string SourceFile = "crasher.c";
+
+    private const string Source = """
+        #include <stdio.h>
+        #include <string.h>
+
+        static volatile int depth;
+
+        __attribute__((noinline)) void write_through_null(int *where, int value)
+        {
+            *where = value; /* line 7: the crash */
+        }
+
+        __attribute__((noinline)) void handle_request(const char *name)
+        {
+            depth = (int)strlen(name);
+            write_through_null((int *)0, depth);
+        }
+
+        int main(int argc, char **argv)
+        {
+            printf("crasher %s starting\n", argc > 1 ? argv[1] : "");
+            fflush(stdout);
+            handle_request(argc > 1 ? argv[1] : "request");
+            return 0;
+        }
+        """;
+
+    public const int CrashingLine = 7;
+
+    /// <summary>Compiles the program into <paramref name="directory"/> and returns the executable's path.</summary>
+    public static async Task<string> BuildAsync(string directory)
+    {
+        var source = Path.Join(directory, SourceFile);
+        var executable = Path.Join(directory, "crasher");
+        await File.WriteAllTextAsync(source, Source);
+        var (code, output) = await RunAsync("gcc", directory, "-g", "-O0", "-o", executable, source);
+        return code == 0 ? executable : throw new InvalidOperationException($"gcc failed: {output}");
+    }
+
+    /// <summary>Runs the program until it segfaults and returns the core the kernel wrote, and the pid.</summary>
+    public static async Task<(string CorePath, int Pid)> CrashAsync(string executable, string workDirectory)
+    {
+        Directory.CreateDirectory(workDirectory);
+        // $$ is the shell's pid, and exec keeps it for the crasher: that is the pid in the core's name.
+        var (code, output) = await RunAsync("sh", workDirectory, "-c", $"ulimit -c unlimited; echo $$; exec '{executable}' test");
+        var pid = int.Parse(output.Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (code != 128 + 11 && code != -11 && code != 139)
+        {
+            throw new InvalidOperationException($"The crasher exited with {code}, not SIGSEGV: {output}");
+        }
+
+        var core = new[] { "core", $"core.{pid}" }.Select(name => Path.Join(workDirectory, name)).FirstOrDefault(File.Exists);
+        return core is not null
+            ? (core, pid)
+            : throw new InvalidOperationException(
+                $"No core in {workDirectory}; kernel.core_pattern is '{File.ReadAllText("/proc/sys/kernel/core_pattern").Trim()}', expected 'core'.");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace CoreFileProfiler.IntegrationTests.Support;
+
+/// <summary>One real silo for the test collection, with a real crasher's cores filed under a pod.</summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    public const string Namespace = "default";
+    public const string Pod = "crash-pod";
+    public const string Parameter = "param.diagnoser.runtime.core_file_profiler.";
+    public const string ResultKey = "diagnoser.runtime.core_file_profiler.result.endpoint";
+
+    private readonly TempDirectory _temp = new();
+
+    public SiloProcess Silo { get; private set; } = null!;
+
+    public string Crasher { get; private set; } = null!;
+
+    public string WorkDirectory => _temp.Path;
+
+    public async Task InitializeAsync()
+    {
+        Silo = await SiloProcess.StartAsync(_temp.Path);
+        Crasher = await CrashingProgram.BuildAsync(_temp.Path);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Silo.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    /// <summary>Crashes the program for real and files its core as the collector would.</summary>
+    public async Task<string> CrashIntoAsync(string pod, string container)
+    {
+        var (core, pid) = await CrashingProgram.CrashAsync(Crasher, Path.Join(_temp.Path, "crash-" + Guid.NewGuid().ToString("N")));
+        var directory = Path.Join(Silo.CoreRoot, "kubernetes", Namespace, pod, container);
+        Directory.CreateDirectory(directory);
+        var filed = Path.Join(directory, $"{pid}_{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+        File.Move(core, filed);
+        return filed;
+    }
+
+    /// <summary>POSTs a processor body as the KubeDiag agent does: JSON with no Content-Type header.</summary>
+    public async Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        content.Headers.ContentType = null;
+        return await Silo.Http.PostAsync("/processor/coreFileProfiler", content);
+    }
+
+    public static Dictionary<string, string> CoredumpRequest(string? pod = Pod, string? container = null, int seconds = 300)
+    {
+        var body = new Dictionary<string, string>
+        {
+            [Parameter + "expiration_seconds"] = seconds.ToString(CultureInfo.InvariantCulture),
+            [Parameter + "type"] = "coredump",
+            ["task.namespace"] = "kubediag",
+            ["task.name"] = "diagnosis-1",
+            ["task.uid"] = Guid.NewGuid().ToString(),
+        };
+        if (pod is not null)
+        {
+            body["pod.namespace"] = Namespace;
+            body["pod.name"] = pod;
+        }
+
+        if (container is not null) body["container"] = container;
+        return body;
+    }
+
+    /// <summary>Opens a session and returns its path on the gateway ("/sessions/&lt;id&gt;/").</summary>
+    public async Task<string> OpenSessionAsync(Dictionary<string, string> body)
+    {
+        using var response = await PostProcessorAsync(body);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var result = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
+        return new Uri(result![ResultKey]).AbsolutePath;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace CoreFileProfiler.IntegrationTests.Support;
+
+/// <summary>
+/// The real silo, launched as its own process (as <c>dotnet run</c> would) on free loopback
+/// ports with its own core root. Its JSON log goes to <see cref="LogPath"/>.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private static readonly string SiloAssembly = typeof(SiloProcess).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SiloAssembly").Value!;
+
+    private readonly Process _process;
+
+    private SiloProcess(Process process, int port, string coreRoot, string logPath)
+    {
+        _process = process;
+        Port = port;
+        CoreRoot = coreRoot;
+        LogPath = logPath;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public const string NodeName = "localhost";
+
+    public int Port { get; }
+
+    public string CoreRoot { get; }
+
+    public string LogPath { get; }
+
+    public HttpClient Http { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<SiloProcess> StartAsync(string workDirectory, params string[] extraArguments)
+    {
+        var port = FreePort.Next();
+        var coreRoot = Path.Join(workDirectory, "cores");
+        Directory.CreateDirectory(coreRoot);
+        var logPath = Path.Join(workDirectory, $"silo-{port}.log");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                SiloAssembly,
+                $"--Urls=http://127.0.0.1:{port}",
+                $"--Profiler:NodeName={NodeName}",
+                $"--Profiler:CoreRoot={coreRoot}",
+                $"--Cluster:SiloPort={FreePort.Next()}",
+                $"--Cluster:GatewayPort={FreePort.Next()}",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_gcServer"] = "0" },
+        };
+        foreach (var argument in extraArguments) start.ArgumentList.Add(argument);
+
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.Exited += (_, _) => { lock (log) log.Flush(); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var silo = new SiloProcess(process, port, coreRoot, logPath);
+        await silo.WaitUntilReadyAsync();
+        return silo;
+    }
+
+    public string LogTail()
+    {
+        try
+        {
+            using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            var lines = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', lines.TakeLast(40));
+        }
+        catch (IOException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{LogTail()}");
+            try
+            {
+                using var ready = await Http.GetAsync("/readyz");
+                if (ready.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The silo was not ready within 60 s:\n{LogTail()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
