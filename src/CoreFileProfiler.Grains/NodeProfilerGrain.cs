@@ -19,7 +19,10 @@ public sealed class NodeProfilerGrain(
     private const int MaxRememberedEnded = 10_000;
 
     private readonly Dictionary<string, DateTimeOffset> _liveUntil = [];
-    private readonly Dictionary<string, DateTimeOffset> _endedAt = [];
+
+    // Ended ids, oldest first: sessions end roughly in order, so eviction is from the front.
+    private readonly HashSet<string> _ended = [];
+    private readonly Queue<(string Id, DateTimeOffset EndedAt)> _endedOrder = new();
 
     private string Node => this.GetPrimaryKeyString();
 
@@ -44,7 +47,7 @@ public sealed class NodeProfilerGrain(
         store.ResolveCores(request); // 400/404 now, before any session exists
 
         var now = time.GetUtcNow();
-        ForgetExpired(now);
+        if (_liveUntil.Count >= options.Value.MaxSessions) ForgetExpired(now);
         if (_liveUntil.Count >= options.Value.MaxSessions)
         {
             throw ProfilerException.Unavailable($"Node '{Node}' has reached its limit of {options.Value.MaxSessions} live sessions; try again when one ends.");
@@ -72,7 +75,7 @@ public sealed class NodeProfilerGrain(
         return Task.CompletedTask;
     }
 
-    public Task<bool> HasEnded(string sessionId) => Task.FromResult(_endedAt.ContainsKey(sessionId));
+    public Task<bool> HasEnded(string sessionId) => Task.FromResult(_ended.Contains(sessionId));
 
     /// <summary>A session whose end notice was lost still frees its slot once its time is up.</summary>
     private void ForgetExpired(DateTimeOffset now)
@@ -82,20 +85,15 @@ public sealed class NodeProfilerGrain(
             _liveUntil.Remove(id);
             Remember(id, until);
         }
-
-        foreach (var id in _endedAt.Where(e => now - e.Value > RememberEnded).Select(e => e.Key).ToList())
-        {
-            _endedAt.Remove(id);
-        }
     }
 
     private void Remember(string sessionId, DateTimeOffset endedAt)
     {
-        if (_endedAt.Count >= MaxRememberedEnded)
+        if (!_ended.Add(sessionId)) return;
+        _endedOrder.Enqueue((sessionId, endedAt));
+        while (_endedOrder.TryPeek(out var oldest) && (_endedOrder.Count > MaxRememberedEnded || endedAt - oldest.EndedAt > RememberEnded))
         {
-            _endedAt.Remove(_endedAt.MinBy(e => e.Value).Key);
+            _ended.Remove(_endedOrder.Dequeue().Id);
         }
-
-        _endedAt[sessionId] = endedAt;
     }
 }
