@@ -2,7 +2,8 @@ using CoreFileProfiler.Silo.Apis;
 using CoreFileProfiler.Silo.Hosting;
 using Serilog;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content (wwwroot, appsettings) next to the binary, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddProfilerLogging();
 builder.AddProfilerServices();

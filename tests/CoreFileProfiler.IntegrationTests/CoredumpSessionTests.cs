@@ -33,6 +33,8 @@ public sealed class CoredumpSessionTests(SiloFixture fixture)
         var page = await Http.GetStringAsync(session);
         Assert.Contains($"app/{name}", page, StringComparison.Ordinal);
         Assert.Contains($"href=\"files/app/{name}\"", page, StringComparison.Ordinal);
+        using var stylesheet = await Http.GetAsync("/app.css"); // the page's look, served from the silo's own directory
+        Assert.Equal("text/css", stylesheet.Content.Headers.ContentType?.MediaType);
 
         var view = await Http.GetFromJsonAsync<JsonElement>(session + "api");
         var listed = Assert.Single(view.GetProperty("files").EnumerateArray());
