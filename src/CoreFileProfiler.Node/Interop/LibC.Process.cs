@@ -162,6 +162,28 @@ internal static partial class LibC
 
     public static void Close(int fd) => _ = close(fd);
 
+    /// <summary>Waits until <paramref name="fd"/> is readable (or hung up); false on timeout.</summary>
+    public static unsafe bool WaitReadable(int fd, int timeoutMilliseconds)
+    {
+        var request = new PollFd { Fd = fd, Events = POLLIN };
+        var ready = poll(&request, 1, timeoutMilliseconds);
+        if (ready < 0 && Marshal.GetLastPInvokeError() != EINTR) throw Error("poll");
+        return ready > 0;
+    }
+
+    private const short POLLIN = 0x1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Library, SetLastError = true)]
+    private static unsafe partial int poll(PollFd* fds, nuint count, int timeout);
+
     private static nint[] NullTerminated(IReadOnlyList<string> values, List<nint> owned)
     {
         var pointers = new nint[values.Count + 1];

@@ -1,0 +1,77 @@
+using CoreFileProfiler.Node.Interop;
+
+namespace CoreFileProfiler.Node.Terminals;
+
+/// <summary>
+/// A program running under a new pseudo-terminal as the leader of its own session: write its
+/// input, read its output, resize it, signal or kill its process group, reap it. The program is
+/// started through <c>setpriv --pdeathsig KILL</c>, so it dies with this process however this
+/// process ends.
+/// </summary>
+public sealed class PseudoTerminal : IDisposable
+{
+    private readonly int _master;
+    private int _closed;
+
+    private PseudoTerminal(int master, int pid)
+    {
+        _master = master;
+        Pid = pid;
+    }
+
+    public int Pid { get; }
+
+    /// <summary>Starts <paramref name="argv"/> with exactly <paramref name="environment"/> plus the owner mark.</summary>
+    public static PseudoTerminal Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, int cols, int rows)
+    {
+        var (master, slavePath) = LibC.OpenPseudoTerminal();
+        try
+        {
+            LibC.SetWindowSize(master, cols, rows);
+            string[] command = ["setpriv", "--pdeathsig", "KILL", "--", .. argv];
+            var variables = environment
+                .Append(new(ChildProcessOwner.Variable, ChildProcessOwner.Mark))
+                .Select(v => $"{v.Key}={v.Value}")
+                .ToList();
+            var pid = SpawnThread.Run(() => LibC.Spawn(command, variables, slavePath));
+            return new PseudoTerminal(master, pid);
+        }
+        catch
+        {
+            LibC.Close(master);
+            throw;
+        }
+    }
+
+    /// <summary>Blocks until output is available or <paramref name="timeout"/> passes; then reads it. 0 means the terminal hung up.</summary>
+    public int Read(Span<byte> buffer, TimeSpan timeout, out bool timedOut)
+    {
+        timedOut = !LibC.WaitReadable(_master, (int)timeout.TotalMilliseconds);
+        return timedOut ? -1 : LibC.Read(_master, buffer);
+    }
+
+    public void Write(ReadOnlySpan<byte> input) => LibC.WriteAll(_master, input);
+
+    public void Resize(int cols, int rows) => LibC.SetWindowSize(_master, cols, rows);
+
+    /// <summary>Signals the whole process group (the program and whatever it started in it).</summary>
+    public bool Signal(int signal) => LibC.Signal(-Pid, signal);
+
+    /// <summary>Kills the process group and reaps the leader.</summary>
+    public void Kill()
+    {
+        Signal(LibC.SIGKILL);
+        LibC.Reap(Pid, 0);
+    }
+
+    /// <summary>Reaps the program if it has exited; true once it has.</summary>
+    public bool TryReap() => LibC.Reap(Pid, LibC.WNOHANG) != 0;
+
+    /// <summary>Kills what still runs and closes the terminal. Call it once nobody reads any more.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        Kill();
+        LibC.Close(_master);
+    }
+}
