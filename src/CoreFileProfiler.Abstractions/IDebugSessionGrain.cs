@@ -16,6 +16,22 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     /// <summary>Resolves a listed file for download; anything the session does not list is NotFound.</summary>
     Task<DownloadableFile> GetFile(string path);
 
+    /// <summary>Starts gdb on one of the session's files or processes; anything else is NotFound.</summary>
+    Task<TerminalInfo> OpenTerminal(TerminalRequest request);
+
+    Task<TerminalInfo> GetTerminal(string terminalId);
+
+    /// <summary>
+    /// The terminal's output as a viewer sees it: the scrollback, then live output, until gdb
+    /// exits or the session ends. Keep pulling: a consumer that pauses loses the stream.
+    /// </summary>
+    IAsyncEnumerable<byte[]> Watch(string terminalId, CancellationToken cancellationToken = default);
+
+    /// <summary>Types into the terminal (UTF-8 text; Ctrl-C is "\u0003").</summary>
+    Task SendInput(string terminalId, string data);
+
+    Task Resize(string terminalId, int cols, int rows);
+
     /// <summary>Ends the session now.</summary>
     Task Close();
 }

@@ -9,4 +9,5 @@ public sealed record SessionView(
     [property: Id(3)] string Target,
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5)] DateTimeOffset ExpiresAt,
-    [property: Id(6)] IReadOnlyList<SessionFile> Files);
+    [property: Id(6)] IReadOnlyList<SessionFile> Files,
+    [property: Id(7)] IReadOnlyList<TerminalInfo> Terminals);

@@ -1,5 +1,9 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Debugging;
 using Microsoft.Extensions.Logging;
 
 namespace CoreFileProfiler.Grains;
@@ -8,12 +12,20 @@ namespace CoreFileProfiler.Grains;
 /// <remarks>
 /// Kept alive until it ends (a session may be idle for hours between page loads); it ends on its
 /// expiry timer, on <see cref="Close"/>, or on the first call after its time is up if the timer
-/// has not fired yet. An activation that was never started (an unknown or ended id) deactivates
-/// right away.
+/// has not fired yet. Ending kills every gdb and ends every viewer's stream. An activation that
+/// was never started (an unknown or ended id) deactivates right away.
 /// </remarks>
 [NodePlacement, KeepAlive]
-public sealed class DebugSessionGrain(CoreStore store, TimeProvider time, ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
+public sealed class DebugSessionGrain(
+    CoreStore store,
+    GdbLauncher gdb,
+    TimeProvider time,
+    ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
+    private const int MaxRunningTerminals = 16;
+    private const int MaxTerminalSize = 1000;
+
+    private readonly Dictionary<string, SessionTerminal> _terminals = [];
     private SessionState? _state;
     private IGrainTimer? _expiry;
 
@@ -31,7 +43,7 @@ public sealed class DebugSessionGrain(CoreStore store, TimeProvider time, ILogge
         if (_state is not null) throw new InvalidOperationException($"Session {Id} was already started.");
         _state = new SessionState(request, createdAt, expiresAt);
         _expiry = this.RegisterGrainTimer(
-            _ => EndAsync("expired"),
+            _ => EndAsync("This session has expired."),
             new GrainTimerCreationOptions(Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
@@ -40,21 +52,83 @@ public sealed class DebugSessionGrain(CoreStore store, TimeProvider time, ILogge
     {
         var state = await EnsureLiveAsync();
         return new SessionView(
-            Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt, ListFiles(state.Request));
+            Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
+            ListFiles(state.Request), _terminals.Values.Select(t => t.Describe()).ToList());
     }
 
     public async Task<DownloadableFile> GetFile(string path)
     {
-        var state = await EnsureLiveAsync();
-        var file = store.ResolveCores(state.Request).Find(path)
-            ?? throw ProfilerException.NotFound($"'{path}' is not a file of this session.");
+        var file = await FindFileAsync(path);
         return new DownloadableFile(Node, file.FullPath, file.Size, file.Modified);
+    }
+
+    public async Task<TerminalInfo> OpenTerminal(TerminalRequest request)
+    {
+        await EnsureLiveAsync();
+        if (request.Pid is { } pid && request.File is null) throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
+        if (request.File is null) throw ProfilerException.Invalid("Name the 'file' (or 'pid') to debug.");
+        if (_terminals.Values.Count(t => t.Running) >= MaxRunningTerminals)
+        {
+            throw ProfilerException.Unavailable($"This session already runs {MaxRunningTerminals} gdb terminals; close one first.");
+        }
+
+        var file = await FindFileAsync(request.File);
+        var terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+        _terminals.Add(terminal.Id, terminal);
+        logger.LogInformation(
+            "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {CoreFile}",
+            Id, Node, terminal.Id, terminal.Terminal.Pid, file.FullPath);
+        return terminal.Describe();
+    }
+
+    public async Task<TerminalInfo> GetTerminal(string terminalId) => (await FindTerminalAsync(terminalId)).Describe();
+
+    public async IAsyncEnumerable<byte[]> Watch(string terminalId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var terminal = await FindTerminalAsync(terminalId);
+        using var viewer = terminal.Terminal.Attach();
+        await foreach (var chunk in viewer.ReadAllAsync(cancellationToken))
+        {
+            yield return chunk;
+        }
+    }
+
+    public async Task SendInput(string terminalId, string data) =>
+        (await FindTerminalAsync(terminalId)).Terminal.Send(Encoding.UTF8.GetBytes(data));
+
+    public async Task Resize(string terminalId, int cols, int rows)
+    {
+        if (cols is < 1 or > MaxTerminalSize || rows is < 1 or > MaxTerminalSize)
+        {
+            throw ProfilerException.Invalid($"A terminal is 1 to {MaxTerminalSize} columns and rows, not {cols}×{rows}.");
+        }
+
+        (await FindTerminalAsync(terminalId)).Terminal.Resize(cols, rows);
     }
 
     public async Task Close()
     {
         await EnsureLiveAsync();
-        await EndAsync("closed");
+        await EndAsync("This session was closed.");
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Normally the session has ended already; if the silo is going away first, gdb goes with it.
+        await CloseTerminalsAsync("The profiler on this node is shutting down.");
+    }
+
+    private async Task<CoreFileEntry> FindFileAsync(string path)
+    {
+        var state = await EnsureLiveAsync();
+        return store.ResolveCores(state.Request).Find(path)
+            ?? throw ProfilerException.NotFound($"'{path}' is not a file of this session.");
+    }
+
+    private async Task<SessionTerminal> FindTerminalAsync(string terminalId)
+    {
+        await EnsureLiveAsync();
+        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound($"This session has no terminal '{terminalId}'.");
     }
 
     private List<SessionFile> ListFiles(SessionRequest request)
@@ -79,7 +153,7 @@ public sealed class DebugSessionGrain(CoreStore store, TimeProvider time, ILogge
         if (_state is { Ended: false } live)
         {
             if (time.GetUtcNow() < live.ExpiresAt) return live;
-            await EndAsync("expired");
+            await EndAsync("This session has expired.");
         }
 
         if (_state is not null) throw Gone();
@@ -90,16 +164,25 @@ public sealed class DebugSessionGrain(CoreStore store, TimeProvider time, ILogge
         throw ended ? Gone() : ProfilerException.NotFound("No such session.");
     }
 
-    private Task EndAsync(string reason)
+    private async Task EndAsync(string reason)
     {
-        if (_state is not { Ended: false } state) return Task.CompletedTask;
+        if (_state is not { Ended: false } state) return;
         state.Ended = true;
         _expiry?.Dispose();
+        await CloseTerminalsAsync(reason);
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
-        logger.LogInformation("Session {SessionId} on {Node} {Reason}", Id, Node, reason);
+        logger.LogInformation("Session {SessionId} on {Node} ended: {Reason}", Id, Node, reason);
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
+
+    private async Task CloseTerminalsAsync(string reason)
+    {
+        foreach (var terminal in _terminals.Values.Where(t => t.Running)) terminal.EndReason = reason;
+        await Task.WhenAll(_terminals.Values.Select(t => t.Terminal.Close(reason)));
+    }
+
+    private static string TerminalId() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(9)).Replace('+', '-').Replace('/', '_');
 
     private static ProfilerException Gone() => ProfilerException.Gone("This session has expired or was closed.");
 

@@ -1,5 +1,6 @@
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Debugging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -17,6 +18,7 @@ public static class ProfilerSiloBuilderExtensions
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<CoreStore>();
+        silo.Services.TryAddSingleton<GdbLauncher>();
         return silo
             .UseSiloMetadata(new Dictionary<string, string> { [NodePlacementDirector.MetadataKey] = nodeName })
             .AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

@@ -15,9 +15,11 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSerilogRequestLogging();
 app.UseStaticFiles();
+app.UseWebSockets();
 
 app.MapProcessorApi();
 app.MapSessionsApi();
+app.MapTerminalsApi();
 app.MapHealthApi();
 
 app.Run();

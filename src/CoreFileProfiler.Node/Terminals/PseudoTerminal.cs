@@ -11,6 +11,8 @@ namespace CoreFileProfiler.Node.Terminals;
 public sealed class PseudoTerminal : IDisposable
 {
     private readonly int _master;
+    private readonly Lock _reaping = new();
+    private bool _reaped; // after this the pid may belong to someone else: never signal it again
     private int _closed;
 
     private PseudoTerminal(int master, int pid)
@@ -55,17 +57,28 @@ public sealed class PseudoTerminal : IDisposable
     public void Resize(int cols, int rows) => LibC.SetWindowSize(_master, cols, rows);
 
     /// <summary>Signals the whole process group (the program and whatever it started in it).</summary>
-    public bool Signal(int signal) => LibC.Signal(-Pid, signal);
+    public bool Signal(int signal)
+    {
+        lock (_reaping) return !_reaped && LibC.Signal(-Pid, signal);
+    }
 
     /// <summary>Kills the process group and reaps the leader.</summary>
     public void Kill()
     {
-        Signal(LibC.SIGKILL);
-        LibC.Reap(Pid, 0);
+        lock (_reaping)
+        {
+            if (_reaped) return;
+            LibC.Signal(-Pid, LibC.SIGKILL);
+            LibC.Reap(Pid, 0);
+            _reaped = true;
+        }
     }
 
     /// <summary>Reaps the program if it has exited; true once it has.</summary>
-    public bool TryReap() => LibC.Reap(Pid, LibC.WNOHANG) != 0;
+    public bool TryReap()
+    {
+        lock (_reaping) return _reaped = _reaped || LibC.Reap(Pid, LibC.WNOHANG) != 0;
+    }
 
     /// <summary>Kills what still runs and closes the terminal. Call it once nobody reads any more.</summary>
     public void Dispose()

@@ -11,18 +11,20 @@ public static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
-        var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(async (context, next) =>
-        {
-            // The URL grants access: keep it out of caches and out of Referer headers.
-            context.HttpContext.Response.Headers.CacheControl = "no-store";
-            context.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
-            return await next(context);
-        });
+        var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(KeepCapabilityPrivate);
         session.MapGet("/", Page);
         session.MapGet("/api", Describe);
         session.MapMethods("/files/{**path}", [HttpMethods.Get, HttpMethods.Head], Download);
         session.MapDelete("/", Close);
         return app;
+    }
+
+    /// <summary>The URL grants access: keep it out of caches and out of Referer headers.</summary>
+    public static async ValueTask<object?> KeepCapabilityPrivate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.Headers.CacheControl = "no-store";
+        context.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
+        return await next(context);
     }
 
     public static async Task<IResult> Page(string id, HttpRequest request, IGrainFactory grains, TimeProvider time)

@@ -44,6 +44,7 @@ public static class ProfilerHostingExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddHostedService<OrphanReaper>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProfilerExceptionHandler>();
         builder.Services.AddHealthChecks().AddCheck<NodeReadinessCheck>("node", tags: ["ready"]);

@@ -56,7 +56,25 @@ internal static class SessionPage
                       <td>{html.Encode(file.Container ?? "—")}</td>
                       <td class="num" title="{file.Size:N0} bytes">{ByteSize.Format(file.Size)}</td>
                       <td><time datetime="{file.Modified:O}">{file.Modified:yyyy-MM-dd HH:mm:ss}</time> <span class="ago">{Duration(now - file.Modified)} ago</span></td>
-                      <td class="actions"><a class="button" href="{html.Encode(href)}" download>download</a></td>
+                      <td class="actions"><button class="button debug" data-file="{html.Encode(file.Path)}">debug</button> <a class="button" href="{html.Encode(href)}" download>download</a></td>
+                    </tr>
+                    """);
+            }
+
+            page.Append("</tbody></table>");
+        }
+
+        if (view.Terminals.Count > 0)
+        {
+            page.Append("""<h2>gdb terminals</h2><table><thead><tr><th>target</th><th>gdb pid</th><th class="num">viewers</th><th>state</th></tr></thead><tbody>""");
+            foreach (var terminal in view.Terminals)
+            {
+                page.Append(CultureInfo.InvariantCulture, $"""
+                    <tr>
+                      <td class="path"><a href="terminals/{html.Encode(terminal.Id)}/">{html.Encode(terminal.Target)}</a></td>
+                      <td>{terminal.Pid}</td>
+                      <td class="num">{terminal.Viewers}</td>
+                      <td>{html.Encode(terminal.EndReason ?? "running")}</td>
                     </tr>
                     """);
             }
@@ -67,18 +85,7 @@ internal static class SessionPage
         page.Append("""
             </main>
             <footer id="ended" hidden>This session has ended; its links no longer work.</footer>
-            <script>
-            const left = document.getElementById('time-left');
-            const expires = Number(left.dataset.expires);
-            function tick() {
-              const s = Math.max(0, Math.round((expires - Date.now()) / 1000));
-              left.textContent = s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor(s % 3600 / 60)}m`
-                : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
-              if (s === 0) { document.getElementById('ended').hidden = false; document.body.classList.add('ended'); }
-              else setTimeout(tick, 1000);
-            }
-            tick();
-            </script>
+            <script src="/session.js"></script>
             </body>
             </html>
             """);

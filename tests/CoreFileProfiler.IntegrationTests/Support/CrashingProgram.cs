@@ -19,7 +19,7 @@ public static class CrashingProgram
 
         __attribute__((noinline)) void write_through_null(int *where, int value)
         {
-            *where = value; /* line 7: the crash */
+            *where = value; /* the crash */
         }
 
         __attribute__((noinline)) void handle_request(const char *name)
@@ -37,7 +37,8 @@ public static class CrashingProgram
         }
         """;
 
-    public const int CrashingLine = 7;
+    /// <summary>The source line of the crash, as gdb should report it.</summary>
+    public static readonly int CrashingLine = Source.Split('\n').ToList().FindIndex(line => line.Contains("/* the crash */", StringComparison.Ordinal)) + 1;
 
     /// <summary>Compiles the program into <paramref name="directory"/> and returns the executable's path.</summary>
     public static async Task<string> BuildAsync(string directory)

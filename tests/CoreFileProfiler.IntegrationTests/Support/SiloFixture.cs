@@ -44,11 +44,11 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     /// <summary>POSTs a processor body as the KubeDiag agent does: JSON with no Content-Type header.</summary>
-    public async Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body)
+    public async Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body, HttpClient? http = null)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
         content.Headers.ContentType = null;
-        return await Silo.Http.PostAsync("/processor/coreFileProfiler", content);
+        return await (http ?? Silo.Http).PostAsync("/processor/coreFileProfiler", content);
     }
 
     public static Dictionary<string, string> CoredumpRequest(string? pod = Pod, string? container = null, int seconds = 300)
@@ -69,6 +69,22 @@ public sealed class SiloFixture : IAsyncLifetime
 
         if (container is not null) body["container"] = container;
         return body;
+    }
+
+    /// <summary>Crashes, files the core under a pod of its own and opens a session on it: (session path, core file name).</summary>
+    public async Task<(string Session, string File)> CrashAndOpenAsync(string pod, int seconds = 300)
+    {
+        var core = await CrashIntoAsync(pod, "app");
+        return (await OpenSessionAsync(CoredumpRequest(pod, "app", seconds)), "app/" + Path.GetFileName(core));
+    }
+
+    /// <summary>POSTs a terminal for <paramref name="file"/>: its id, page URL and WebSocket URL.</summary>
+    public static async Task<(string Id, string Url, string Ws)> OpenTerminalAsync(HttpClient http, string session, string file)
+    {
+        using var response = await http.PostAsJsonAsync(session + "terminals", new { file });
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("id").GetString()!, body.GetProperty("url").GetString()!, body.GetProperty("ws").GetString()!);
     }
 
     /// <summary>Opens a session and returns its path on the gateway ("/sessions/&lt;id&gt;/").</summary>

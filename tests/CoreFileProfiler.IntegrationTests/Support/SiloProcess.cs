@@ -108,6 +108,14 @@ public sealed class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"The silo was not ready within 60 s:\n{LogTail()}");
     }
 
+    /// <summary>SIGKILL to the silo alone: whatever it started must die by its own arrangements.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

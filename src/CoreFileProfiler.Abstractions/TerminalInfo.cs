@@ -1,0 +1,16 @@
+namespace CoreFileProfiler;
+
+/// <summary>A gdb terminal of a session.</summary>
+/// <param name="Id">Unique within the session; part of the terminal's URL.</param>
+/// <param name="Target">The core file or pid gdb debugs.</param>
+/// <param name="Pid">gdb's own pid on the node.</param>
+/// <param name="Viewers">Connected viewers now.</param>
+/// <param name="EndReason">Why it ended (gdb exited, the session ended); null while it runs.</param>
+[GenerateSerializer, Immutable]
+public sealed record TerminalInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Target,
+    [property: Id(2)] int Pid,
+    [property: Id(3)] int Viewers,
+    [property: Id(4)] DateTimeOffset StartedAt,
+    [property: Id(5)] string? EndReason);

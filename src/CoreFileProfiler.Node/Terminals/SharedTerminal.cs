@@ -1,0 +1,151 @@
+using System.Text;
+using System.Threading.Channels;
+
+namespace CoreFileProfiler.Node.Terminals;
+
+/// <summary>
+/// A program under a pseudo-terminal shared by any number of viewers: its output goes to a
+/// scrollback and to every viewer in the same order; input from any viewer goes to the program.
+/// A dedicated thread reads the terminal, so neither the program nor other viewers wait on a
+/// slow one. Ends when the program exits or <see cref="Close"/> is called; either way the
+/// program's process group is killed and reaped and every viewer is told why.
+/// </summary>
+public sealed class SharedTerminal
+{
+    public const int ScrollbackBytes = 1 << 20;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly PseudoTerminal _terminal;
+    private readonly Lock _gate = new();
+    private readonly Scrollback _scrollback = new(ScrollbackBytes);
+    private readonly List<TerminalViewer> _viewers = [];
+    private readonly Channel<byte[]> _input = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _writer;
+    private volatile string? _closeReason;
+    private readonly string _exitReason;
+    private string? _endReason;
+
+    /// <param name="terminal">The running program.</param>
+    /// <param name="programName">What viewers are told exited when it does ("gdb").</param>
+    public SharedTerminal(PseudoTerminal terminal, string programName)
+    {
+        _terminal = terminal;
+        _exitReason = $"{programName} exited.";
+        _writer = Task.Run(WriteInputAsync);
+        new Thread(ReadOutput) { IsBackground = true, Name = $"terminal-{terminal.Pid}" }.Start();
+    }
+
+    public int Pid => _terminal.Pid;
+
+    public Task Ended => _ended.Task;
+
+    public int ViewerCount
+    {
+        get
+        {
+            lock (_gate) return _viewers.Count;
+        }
+    }
+
+    /// <summary>A new viewer: the scrollback first, then live output. After the end, just the scrollback.</summary>
+    public TerminalViewer Attach()
+    {
+        var viewer = new TerminalViewer(this);
+        lock (_gate)
+        {
+            viewer.TryEnqueue(_scrollback.ToArray());
+            if (_endReason is null) _viewers.Add(viewer);
+            else viewer.End(_endReason);
+        }
+
+        return viewer;
+    }
+
+    internal void Detach(TerminalViewer viewer)
+    {
+        lock (_gate) _viewers.Remove(viewer);
+    }
+
+    /// <summary>Types into the terminal (keys, pasted text, Ctrl-C as \u0003).</summary>
+    public void Send(ReadOnlySpan<byte> input) => _input.Writer.TryWrite(input.ToArray());
+
+    public void Resize(int cols, int rows)
+    {
+        if (!Ended.IsCompleted) _terminal.Resize(cols, rows);
+    }
+
+    /// <summary>Shows a line of our own in the terminal, to every viewer and in the scrollback.</summary>
+    public void Announce(string message) => Publish(Encoding.UTF8.GetBytes($"\u001b[1;33m{message}\u001b[0m\r\n"));
+
+    /// <summary>Ends the terminal: kills the program and tells viewers <paramref name="reason"/>.</summary>
+    public Task Close(string reason)
+    {
+        _closeReason ??= reason;
+        _terminal.Signal(Interop.LibC.SIGKILL);
+        return Ended;
+    }
+
+    private void ReadOutput()
+    {
+        var buffer = new byte[64 << 10];
+        try
+        {
+            while (_closeReason is null)
+            {
+                var read = _terminal.Read(buffer, PollInterval, out var timedOut);
+                if (timedOut) continue;
+                if (read <= 0) break; // hung up: the program exited
+                Publish(buffer.AsSpan(0, read).ToArray());
+            }
+        }
+        catch (IOException)
+        {
+            // the terminal failed: end as if the program exited
+        }
+
+        Finish();
+    }
+
+    private void Publish(byte[] chunk)
+    {
+        lock (_gate)
+        {
+            _scrollback.Append(chunk);
+            _viewers.RemoveAll(viewer => !viewer.TryEnqueue(chunk));
+        }
+    }
+
+    private void Finish()
+    {
+        _input.Writer.TryComplete();
+        _terminal.Signal(Interop.LibC.SIGKILL); // unblocks a writer stuck on a full input queue
+        _writer.Wait(TimeSpan.FromSeconds(5));
+        _terminal.Dispose(); // reaps, then closes the master: nobody uses it any more
+
+        lock (_gate)
+        {
+            _endReason = _closeReason ?? _exitReason;
+            foreach (var viewer in _viewers) viewer.End(_endReason);
+            _viewers.Clear();
+        }
+
+        _ended.TrySetResult();
+    }
+
+    private async Task WriteInputAsync()
+    {
+        await foreach (var input in _input.Reader.ReadAllAsync())
+        {
+            try
+            {
+                _terminal.Write(input);
+            }
+            catch (IOException)
+            {
+                return;
+            }
+        }
+    }
+}

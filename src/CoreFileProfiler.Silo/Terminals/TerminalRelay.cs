@@ -1,0 +1,177 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading.Channels;
+using Orleans.Runtime;
+
+namespace CoreFileProfiler.Silo.Terminals;
+
+/// <summary>
+/// Joins one viewer's WebSocket to a terminal of a session grain, wherever the grain lives.
+/// Output is pulled from the grain without pause (a paused Orleans enumeration is lost) into
+/// this viewer's own queue; a viewer too slow to drain it is disconnected and reconnects from the
+/// scrollback. All sends, the closing frame included, happen in one loop.
+/// </summary>
+internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session, string terminalId, ILogger logger)
+{
+    public const int MaxMessageBytes = 64 << 10;
+    private const long MaxBacklogBytes = 16 << 20;
+    private const int MaxCloseReasonBytes = 123; // RFC 6455
+    private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013; // the page reconnects
+
+    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private (WebSocketCloseStatus Status, string Reason)? _end;
+    private long _backlog;
+
+    /// <summary>True for non-browser clients (no Origin) and for pages of this same host.</summary>
+    public static bool IsSameOrigin(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var pulling = PullOutputAsync(stop.Token);
+        var receiving = ReceiveInputAsync(stop.Token);
+        try
+        {
+            await foreach (var chunk in _outbound.Reader.ReadAllAsync(stop.Token))
+            {
+                Interlocked.Add(ref _backlog, -chunk.Length);
+                await socket.SendAsync(chunk, WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
+            }
+
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived && _end is var (status, reason))
+            {
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await socket.CloseAsync(status, Truncate(reason), closing.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // the viewer went away
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(pulling, receiving);
+        }
+    }
+
+    private async Task PullOutputAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var chunk in session.Watch(terminalId, cancellationToken).WithBatchSize(64))
+            {
+                if (Interlocked.Add(ref _backlog, chunk.Length) > MaxBacklogBytes)
+                {
+                    End(TryAgainLater, "This viewer fell too far behind; reconnecting replays the scrollback.");
+                    return;
+                }
+
+                _outbound.Writer.TryWrite(chunk);
+            }
+
+            var (ended, reason) = await EndReasonAsync();
+            End(ended ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.EndpointUnavailable, reason);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the viewer left first
+        }
+        catch (Exception e)
+        {
+            // The session ended (its grain deactivated mid-stream) or its node went away.
+            logger.LogDebug(e, "Terminal {TerminalId} output stream ended", terminalId);
+            End(WebSocketCloseStatus.EndpointUnavailable, (await EndReasonAsync()).Reason);
+        }
+    }
+
+    private async Task ReceiveInputAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxMessageBytes];
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult received;
+                do
+                {
+                    if (length == buffer.Length)
+                    {
+                        End(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {MaxMessageBytes >> 10} KiB.");
+                        return;
+                    }
+
+                    received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                    if (received.MessageType == WebSocketMessageType.Close)
+                    {
+                        End(WebSocketCloseStatus.NormalClosure, "");
+                        return;
+                    }
+
+                    length += received.Count;
+                }
+                while (!received.EndOfMessage);
+
+                if (received.MessageType != WebSocketMessageType.Text)
+                {
+                    End(WebSocketCloseStatus.InvalidMessageType, "Send JSON text messages: input or resize.");
+                    return;
+                }
+
+                if (TerminalMessage.Parse(buffer.AsSpan(0, length), out var problem) is not { } message)
+                {
+                    End(WebSocketCloseStatus.PolicyViolation, problem);
+                    return;
+                }
+
+                if (message.IsInput) await session.SendInput(terminalId, message.Input!);
+                else await session.Resize(terminalId, message.Cols, message.Rows);
+            }
+        }
+        catch (ProfilerException e) when (e.Error == ProfilerError.InvalidParameter)
+        {
+            End(WebSocketCloseStatus.PolicyViolation, e.Message);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ProfilerException)
+        {
+            // the viewer or the session went away; the output side says why
+        }
+    }
+
+    /// <summary>Whether gdb itself ended (rather than the session), and the words for the viewer.</summary>
+    private async Task<(bool TerminalEnded, string Reason)> EndReasonAsync()
+    {
+        try
+        {
+            var terminal = await session.GetTerminal(terminalId);
+            return (true, terminal.EndReason ?? "The terminal's output ended.");
+        }
+        catch (ProfilerException e)
+        {
+            return (false, e.Message);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            return (false, "The node running this terminal is unavailable.");
+        }
+    }
+
+    private void End(WebSocketCloseStatus status, string reason)
+    {
+        lock (_outbound) _end ??= (status, reason); // the first side to end says why
+        _outbound.Writer.TryComplete();
+    }
+
+    private static string Truncate(string reason)
+    {
+        if (Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes) return reason;
+        while (Encoding.UTF8.GetByteCount(reason) > MaxCloseReasonBytes - 3) reason = reason[..^1];
+        return reason + "...";
+    }
+}
