@@ -11,6 +11,9 @@ configuration=${CONFIGURATION:-Release}
 missing=()
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v gdb >/dev/null || missing+=(gdb)
+command -v setpriv >/dev/null || missing+=(util-linux)   # gdb dies with the silo: setpriv --pdeathsig
+command -v npm >/dev/null || missing+=(nodejs npm)       # xterm.js for the terminal page
+[ -x /usr/bin/chromium ] || missing+=(chromium)          # the browser test
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -26,6 +29,9 @@ fi
 
 # --- build and test -----------------------------------------------------------------------
 dotnet build Silo.sln -c "$configuration" -nologo -clp:ErrorsOnly
+
+# Screenshots and the like, for a person to look at after the run.
+export TEST_ARTIFACTS="$PWD/artifacts"
 
 results=$(mktemp -d /tmp/cfp-results.XXXXXX)
 trap 'rm -rf "$results"' EXIT

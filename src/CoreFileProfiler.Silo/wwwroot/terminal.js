@@ -4,7 +4,8 @@
 const term = new Terminal({
   cursorBlink: true,
   scrollback: 20000,
-  fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+  fontFamily: "'DejaVu Sans Mono', 'Liberation Mono', ui-monospace, Menlo, Consolas, monospace",
+  lineHeight: 1.15, // room for underscores, which some fonts draw below the cell
   fontSize: 14,
   theme: { background: '#12151c', foreground: '#e6e8ee' },
 });

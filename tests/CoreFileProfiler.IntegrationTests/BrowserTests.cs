@@ -1,0 +1,52 @@
+using CoreFileProfiler.IntegrationTests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace CoreFileProfiler.IntegrationTests;
+
+/// <summary>The pages as a person uses them, in Debian's headless Chromium.</summary>
+[Collection(SiloTests.Name)]
+public sealed class BrowserTests(SiloFixture fixture)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Clicking_debug_opens_a_terminal_where_bt_shows_the_crashing_function()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs it (apt-get install chromium).");
+        var (session, file) = await fixture.CrashAndOpenAsync("browser-pod");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
+
+        await page.GotoAsync($"{fixture.Silo.Http.BaseAddress}{session.TrimStart('/')}");
+        await Expect(page.Locator("td.path").First).ToContainTextAsync(file);
+        await page.ClickAsync($"button.debug[data-file='{file}']");
+        await page.WaitForURLAsync("**/terminals/*/");
+        var screen = page.Locator(".xterm-rows");
+        await Expect(screen).ToContainTextAsync("(gdb)", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#status")).ToHaveTextAsync("connected");
+
+        await page.Locator(".xterm").ClickAsync();
+        await page.Keyboard.TypeAsync("bt");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(screen).ToContainTextAsync(CrashingProgram.CrashingFunction, new() { Timeout = 20_000 });
+        await Expect(screen).ToContainTextAsync("handle_request");
+        await Expect(page.Locator("#target")).ToContainTextAsync(file);
+        await page.ScreenshotAsync(new() { Path = Artifact("terminal-bt.png") });
+    }
+
+    /// <summary>Where a test keeps what a person would want to look at afterwards.</summary>
+    private static string Artifact(string name)
+    {
+        var directory = Environment.GetEnvironmentVariable("TEST_ARTIFACTS") ?? Path.Join(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(directory);
+        return Path.Join(directory, name);
+    }
+}
