@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
@@ -15,6 +16,7 @@ internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session
 {
     public const int MaxMessageBytes = 64 << 10;
     private const long MaxBacklogBytes = 16 << 20;
+    private const int MaxFrameBytes = 256 << 10;
     private const int MaxCloseReasonBytes = 123; // RFC 6455
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013; // the page reconnects
 
@@ -37,10 +39,18 @@ internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session
         var receiving = ReceiveInputAsync(stop.Token);
         try
         {
-            await foreach (var chunk in _outbound.Reader.ReadAllAsync(stop.Token))
+            var frame = new ArrayBufferWriter<byte>(MaxFrameBytes);
+            while (await _outbound.Reader.WaitToReadAsync(stop.Token))
             {
-                Interlocked.Add(ref _backlog, -chunk.Length);
-                await socket.SendAsync(chunk, WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
+                // A terminal writes in pieces of a few KiB; what is already queued goes out as one frame.
+                frame.ResetWrittenCount();
+                while (frame.WrittenCount < MaxFrameBytes && _outbound.Reader.TryRead(out var chunk))
+                {
+                    frame.Write(chunk);
+                    Interlocked.Add(ref _backlog, -chunk.Length);
+                }
+
+                await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
             }
 
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived && _end is var (status, reason))
