@@ -26,6 +26,7 @@ public sealed class BrowserTests(SiloFixture fixture)
 
         await page.GotoAsync($"{fixture.Silo.Http.BaseAddress}{session.TrimStart('/')}");
         await Expect(page.Locator("td.path").First).ToContainTextAsync(file);
+        await Expect(page.Locator("#time-left")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^4m \\d+s$"));
         await page.ClickAsync($"button.debug[data-file='{file}']");
         await page.WaitForURLAsync("**/terminals/*/");
         var screen = page.Locator(".xterm-rows");
@@ -39,6 +40,7 @@ public sealed class BrowserTests(SiloFixture fixture)
         await Expect(screen).ToContainTextAsync(CrashingProgram.CrashingFunction, new() { Timeout = 20_000 });
         await Expect(screen).ToContainTextAsync("handle_request");
         await Expect(page.Locator("#target")).ToContainTextAsync(file);
+        await Expect(page.Locator("#time-left")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^4m \\d+s$"));
         await page.ScreenshotAsync(new() { Path = Artifact("terminal-bt.png") });
     }
 

@@ -85,6 +85,7 @@ internal static class SessionPage
         page.Append("""
             </main>
             <footer id="ended" hidden>This session has ended; its links no longer work.</footer>
+            <script src="/countdown.js"></script>
             <script src="/session.js"></script>
             </body>
             </html>

@@ -2,18 +2,10 @@
 'use strict';
 
 const left = document.getElementById('time-left');
-const expires = Number(left.dataset.expires);
-(function tick() {
-  const s = Math.max(0, Math.round((expires - Date.now()) / 1000));
-  left.textContent = s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor(s % 3600 / 60)}m`
-    : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
-  if (s === 0) {
-    document.getElementById('ended').hidden = false;
-    document.body.classList.add('ended');
-  } else {
-    setTimeout(tick, 1000);
-  }
-})();
+startCountdown(left, Number(left.dataset.expires), () => {
+  document.getElementById('ended').hidden = false;
+  document.body.classList.add('ended');
+});
 
 for (const button of document.querySelectorAll('button.debug')) {
   button.addEventListener('click', async () => {

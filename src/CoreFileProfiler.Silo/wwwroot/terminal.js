@@ -82,14 +82,7 @@ fetch('../../api').then(response => response.ok ? response.json() : null).then(s
     document.getElementById('target').textContent = `gdb · ${terminal.target}`;
     document.title = `gdb ${terminal.target} · Core File Profiler`;
   }
-  const expires = Date.parse(session.expiresAt);
-  const left = document.getElementById('time-left');
-  (function tick() {
-    const s = Math.max(0, Math.round((expires - Date.now()) / 1000));
-    left.textContent = s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor(s % 3600 / 60)}m`
-      : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
-    if (s > 0) setTimeout(tick, 1000);
-  })();
+  startCountdown(document.getElementById('time-left'), Date.parse(session.expiresAt));
 });
 
 connect();
