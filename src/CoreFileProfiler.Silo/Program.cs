@@ -11,9 +11,9 @@ builder.AddProfilerSilo();
 
 var app = builder.Build();
 
+app.UseSerilogRequestLogging(); // outermost, so it logs the status the client got, not the exception
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSerilogRequestLogging();
 app.UseStaticFiles();
 app.UseWebSockets();
 

@@ -23,14 +23,30 @@ public sealed class BrowserTests(SiloFixture fixture)
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
+        var seen = new List<string>(); // what the page said, for a failure message
+        page.Console += (_, message) => seen.Add($"console {message.Type}: {message.Text}");
+        page.Dialog += async (_, dialog) => { seen.Add($"dialog: {dialog.Message}"); await dialog.DismissAsync(); };
+        page.Response += (_, response) => seen.Add($"{response.Status} {response.Request.Method} {response.Url}");
+        try
+        {
+            await DebugInTheBrowserAsync(page, session, file);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{e.Message}\nThe page saw:\n{string.Join('\n', seen)}\nThe silo logged:\n{fixture.Silo.LogTail()}", e);
+        }
+    }
+
+    private async Task DebugInTheBrowserAsync(IPage page, string session, string file)
+    {
 
         await page.GotoAsync($"{fixture.Silo.Http.BaseAddress}{session.TrimStart('/')}");
         await Expect(page.Locator("td.path").First).ToContainTextAsync(file);
         await Expect(page.Locator("#time-left")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^4m \\d+s$"));
         await page.ClickAsync($"button.debug[data-file='{file}']");
-        await page.WaitForURLAsync("**/terminals/*/");
-        var screen = page.Locator(".xterm-rows");
+        var screen = page.Locator(".xterm-rows"); // on the terminal page the click leads to
         await Expect(screen).ToContainTextAsync("(gdb)", new() { Timeout = 20_000 });
+        Assert.Matches("/sessions/[^/]+/terminals/[^/]+/$", page.Url);
         await Expect(page.Locator("#status")).ToHaveTextAsync("connected");
 
         await page.Locator(".xterm").ClickAsync();

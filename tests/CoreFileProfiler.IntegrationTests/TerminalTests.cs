@@ -70,9 +70,9 @@ public sealed class TerminalTests(SiloFixture fixture)
         await viewer.WaitForAsync(text => viewer.Count(Prompt) > prompts, "the prompt after Ctrl-C", TimeSpan.FromSeconds(10));
         Assert.True(interrupted.Elapsed < TimeSpan.FromSeconds(10), $"took {interrupted.Elapsed}");
 
+        // gdb learns the size from SIGWINCH, handled in its own time: ask until it has.
         await viewer.ResizeAsync(137, 41);
-        await viewer.TypeAsync("show width\n");
-        await viewer.WaitForAsync("is 137.");
+        await AskUntilAsync(viewer, "show width\n", "is 137.");
         await viewer.TypeAsync("shell stty size\n");
         await viewer.WaitForAsync("41 137");
     }
@@ -213,6 +213,17 @@ public sealed class TerminalTests(SiloFixture fixture)
         }
 
         Assert.True(SpinWait.SpinUntil(() => !Directory.Exists($"/proc/{gdb}"), TimeSpan.FromSeconds(10)), $"gdb {gdb} outlived the silo");
+    }
+
+    private static async Task AskUntilAsync(TerminalClient viewer, string command, string answer)
+    {
+        for (var attempt = 0; attempt < 20 && !viewer.Text.Contains(answer, StringComparison.Ordinal); attempt++)
+        {
+            await viewer.TypeAsync(command);
+            await Task.Delay(250);
+        }
+
+        await viewer.WaitForAsync(answer, TimeSpan.FromSeconds(5));
     }
 
     private async Task<int> GdbPidAsync(string session, string terminalId) =>

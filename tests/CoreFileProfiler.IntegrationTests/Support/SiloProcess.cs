@@ -72,19 +72,21 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    public string LogTail()
+    /// <summary>The silo's log so far: one JSON object per line.</summary>
+    public string Log()
     {
         try
         {
             using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            var lines = reader.ReadToEnd().Split('\n');
-            return string.Join('\n', lines.TakeLast(40));
+            return reader.ReadToEnd();
         }
         catch (IOException e)
         {
             return e.Message;
         }
     }
+
+    public string LogTail() => string.Join('\n', Log().Split('\n').TakeLast(40));
 
     private async Task WaitUntilReadyAsync()
     {
