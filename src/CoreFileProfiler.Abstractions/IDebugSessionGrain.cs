@@ -32,6 +32,9 @@ public interface IDebugSessionGrain : IGrainWithStringKey
 
     Task Resize(string terminalId, int cols, int rows);
 
+    /// <summary>gcore of one of the session's processes into the core store; it is stopped only while the core is written.</summary>
+    Task<Snapshot> TakeSnapshot(int pid);
+
     /// <summary>Ends the session now.</summary>
     Task Close();
 }

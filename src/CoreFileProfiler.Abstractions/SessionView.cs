@@ -10,4 +10,5 @@ public sealed record SessionView(
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5)] DateTimeOffset ExpiresAt,
     [property: Id(6)] IReadOnlyList<SessionFile> Files,
-    [property: Id(7)] IReadOnlyList<TerminalInfo> Terminals);
+    [property: Id(7)] IReadOnlyList<SessionProcess> Processes,
+    [property: Id(8)] IReadOnlyList<TerminalInfo> Terminals);

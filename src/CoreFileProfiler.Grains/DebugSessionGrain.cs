@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using CoreFileProfiler.Grains.Placement;
+using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +20,10 @@ namespace CoreFileProfiler.Grains;
 [NodePlacement, KeepAlive]
 public sealed class DebugSessionGrain(
     CoreStore store,
+    ContainerLocator containers,
+    ProcessTable processes,
     GdbLauncher gdb,
+    CoreSnapshotter snapshots,
     TimeProvider time,
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
@@ -51,9 +56,12 @@ public sealed class DebugSessionGrain(
     public async Task<SessionView> Describe()
     {
         var state = await EnsureLiveAsync();
+        var gcore = state.Request.Type == SessionType.Gcore;
         return new SessionView(
             Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
-            ListFiles(state.Request), _terminals.Values.Select(t => t.Describe()).ToList());
+            gcore ? [] : ListFiles(state.Request),
+            gcore ? await ListProcessesAsync(state.Request) : [],
+            _terminals.Values.Select(t => t.Describe()).ToList());
     }
 
     public async Task<DownloadableFile> GetFile(string path)
@@ -64,21 +72,45 @@ public sealed class DebugSessionGrain(
 
     public async Task<TerminalInfo> OpenTerminal(TerminalRequest request)
     {
-        await EnsureLiveAsync();
-        if (request.Pid is { } pid && request.File is null) throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
-        if (request.File is null) throw ProfilerException.Invalid("Name the 'file' (or 'pid') to debug.");
+        var state = await EnsureLiveAsync();
+        if (request.File is null && request.Pid is null) throw ProfilerException.Invalid("Name the 'file' or the 'pid' to debug.");
         if (_terminals.Values.Count(t => t.Running) >= MaxRunningTerminals)
         {
             throw ProfilerException.Unavailable($"This session already runs {MaxRunningTerminals} gdb terminals; close one first.");
         }
 
-        var file = await FindFileAsync(request.File);
-        var terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+        SessionTerminal terminal;
+        if (request.Pid is { } pid)
+        {
+            var (_, container) = await FindProcessAsync(state, pid);
+            var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
+            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), time.GetUtcNow());
+        }
+        else
+        {
+            var file = await FindFileAsync(request.File!);
+            terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+        }
+
         _terminals.Add(terminal.Id, terminal);
         logger.LogInformation(
-            "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {CoreFile}",
-            Id, Node, terminal.Id, terminal.Terminal.Pid, file.FullPath);
+            "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {Target}",
+            Id, Node, terminal.Id, terminal.Terminal.Pid, terminal.Target);
         return terminal.Describe();
+    }
+
+    public async Task<Snapshot> TakeSnapshot(int pid)
+    {
+        var (_, container) = await FindProcessAsync(await EnsureLiveAsync(), pid);
+        try
+        {
+            var (path, size) = await snapshots.TakeAsync(pid, container);
+            return new Snapshot(path, size, pid, container?.Name);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw ProfilerException.Unavailable(e.Message);
+        }
     }
 
     public async Task<TerminalInfo> GetTerminal(string terminalId) => (await FindTerminalAsync(terminalId)).Describe();
@@ -123,6 +155,35 @@ public sealed class DebugSessionGrain(
         var state = await EnsureLiveAsync();
         return store.ResolveCores(state.Request).Find(path)
             ?? throw ProfilerException.NotFound($"'{path}' is not a file of this session.");
+    }
+
+    /// <summary>A process this session lists (re-read now); anything else is NotFound.</summary>
+    private async Task<(int Pid, RunningContainer? Container)> FindProcessAsync(SessionState state, int pid)
+    {
+        if (state.Request.Type != SessionType.Gcore) throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
+        var listed = await containers.ResolveProcessesAsync(processes, state.Request);
+        return listed.FirstOrDefault(p => p.Pid == pid) is { Pid: > 0 } found
+            ? found
+            : throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
+    }
+
+    private async Task<List<SessionProcess>> ListProcessesAsync(SessionRequest request)
+    {
+        List<(int Pid, RunningContainer? Container)> listed;
+        try
+        {
+            listed = await containers.ResolveProcessesAsync(processes, request);
+        }
+        catch (ProfilerException e) when (e.Error == ProfilerError.NotFound)
+        {
+            return []; // the process or container is gone: nothing to show, not an error
+        }
+
+        return listed
+            .Select(p => (Info: processes.Read(p.Pid), p.Container))
+            .Where(p => p.Info is not null)
+            .Select(p => new SessionProcess(p.Info!.Pid, p.Info.ParentPid, p.Info.User, p.Info.State, p.Info.Command, p.Container?.Name))
+            .ToList();
     }
 
     private async Task<SessionTerminal> FindTerminalAsync(string terminalId)

@@ -1,6 +1,8 @@
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +13,8 @@ namespace CoreFileProfiler.Grains;
 public sealed class NodeProfilerGrain(
     IOptions<ProfilerOptions> options,
     CoreStore store,
+    ContainerLocator containers,
+    ProcessTable processes,
     TimeProvider time,
     ILogger<NodeProfilerGrain> logger) : Grain, INodeProfilerGrain
 {
@@ -39,12 +43,9 @@ public sealed class NodeProfilerGrain(
 
     public async Task<string> OpenSession(SessionRequest request)
     {
-        if (request.Type == SessionType.Gcore)
-        {
-            throw ProfilerException.Invalid("type 'gcore' (live processes) is not available in this version; use 'coredump'.");
-        }
-
-        store.ResolveCores(request); // 400/404 now, before any session exists
+        // 400/404 now, before any session exists.
+        if (request.Type == SessionType.Gcore) await containers.ResolveProcessesAsync(processes, request);
+        else store.ResolveCores(request);
 
         var now = time.GetUtcNow();
         if (_liveUntil.Count >= options.Value.MaxSessions) ForgetExpired(now);

@@ -1,5 +1,7 @@
 using CoreFileProfiler.Grains.Placement;
+using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +21,10 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<CoreStore>();
         silo.Services.TryAddSingleton<GdbLauncher>();
+        silo.Services.TryAddSingleton<CoreSnapshotter>();
+        silo.Services.TryAddSingleton<ProcessTable>();
+        silo.Services.TryAddSingleton<DockerContainers>();
+        silo.Services.TryAddSingleton<ContainerLocator>();
         return silo
             .UseSiloMetadata(new Dictionary<string, string> { [NodePlacementDirector.MetadataKey] = nodeName })
             .AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

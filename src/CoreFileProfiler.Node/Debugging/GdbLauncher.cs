@@ -1,61 +1,89 @@
-using System.Text.Json;
+using System.Globalization;
+using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Node.Debugging;
 
-/// <summary>Starts gdb under a shared terminal: on a core with its executable when it can be found.</summary>
-public sealed class GdbLauncher(IOptions<ProfilerOptions> options)
+/// <summary>Starts gdb under a shared terminal: on a core (with its executable when it can be found) or attached to a process.</summary>
+public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes)
 {
     public const int InitialCols = 120;
     public const int InitialRows = 36;
 
+    // Interrupt whatever runs, let go of the process, leave: the process runs on as before.
+    private const string DetachAndQuit = "\u0003detach\nquit\n";
+
     /// <summary><c>gdb &lt;exe&gt; -c &lt;core&gt;</c>, or <c>gdb -c &lt;core&gt;</c> with a word on why symbols are missing.</summary>
     public SharedTerminal StartOnCore(string corePath)
     {
-        var (executable, source) = FindExecutable(corePath);
-        List<string> command = [options.Value.Gdb, "-q", "-nh", "-iex", "set debuginfod enabled off"];
+        var (executable, sysroot, source) = FindExecutable(corePath);
+        var command = Gdb(sysroot);
         if (executable is not null) command.Add(executable);
         command.AddRange(["-c", corePath]);
 
-        var terminal = new SharedTerminal(PseudoTerminal.Start(command, Environment(), InitialCols, InitialRows), "gdb");
+        var terminal = Start(command, farewell: null);
         terminal.Announce(executable is not null
             ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable} (from {source})."
             : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({source}); symbols will be missing. If you have it: file /path/to/executable");
         return terminal;
     }
 
-    /// <summary>The collector's metadata first (it saw the process alive), then the core's own notes.</summary>
-    internal static (string? Executable, string Source) FindExecutable(string corePath)
+    /// <summary><c>gdb -p &lt;pid&gt;</c> with the process's own root as sysroot, so libraries resolve inside its container.</summary>
+    public SharedTerminal StartOnProcess(int pid)
     {
-        var named = new List<(string Path, string Source)>();
-        if (MetadataExecutable(corePath) is { } fromMetadata) named.Add((fromMetadata, "the collector's metadata"));
-        if (CoreNotes.Read(corePath)?.Executable is { } fromNotes) named.Add((fromNotes, "the core's file notes"));
+        var root = Path.Join(options.Value.ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "root");
+        var command = Gdb(root);
+        command.AddRange(["-p", pid.ToString(CultureInfo.InvariantCulture)]);
 
+        var terminal = Start(command, DetachAndQuit);
+        terminal.Announce($"core-file-profiler: attaching to pid {pid}; it is stopped while gdb holds it ('continue' or 'detach' lets it run).");
+        // Whatever happened to gdb, the process must not stay stopped.
+        terminal.Ended.ContinueWith(_ => LibC.Signal(pid, LibC.SIGCONT), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return terminal;
+    }
+
+    /// <summary>
+    /// The collector's metadata first (it saw the process alive; while its container still runs,
+    /// the executable and libraries are read from the container's root), then the core's own notes.
+    /// </summary>
+    internal (string? Executable, string? Sysroot, string Source) FindExecutable(string corePath)
+    {
+        var metadata = CoreMetadata.ReadFor(corePath);
+        if (metadata is { Exe: { } inContainer, ContainerId: { } containerId }
+            && processes.AllPids().FirstOrDefault(pid => processes.ContainerIdOf(pid) == containerId) is var live and > 0)
+        {
+            var root = Path.Join(options.Value.ProcRoot, live.ToString(CultureInfo.InvariantCulture), "root");
+            var candidate = root + inContainer;
+            if (File.Exists(candidate)) return (candidate, root, "the running container's filesystem");
+        }
+
+        var named = new List<(string Path, string Source)>();
+        if (metadata?.Exe is { } fromMetadata && metadata.ContainerId is null) named.Add((fromMetadata, "the collector's metadata"));
+        if (CoreNotes.Read(corePath)?.Executable is { } fromNotes) named.Add((fromNotes, "the core's file notes"));
         foreach (var (path, source) in named)
         {
             // The kernel marks a binary replaced since the process started.
             var candidate = path.EndsWith(" (deleted)", StringComparison.Ordinal) ? path[..^10] : path;
-            if (Path.IsPathRooted(candidate) && File.Exists(candidate)) return (candidate, source);
+            if (Path.IsPathRooted(candidate) && File.Exists(candidate) && metadata?.ContainerId is null) return (candidate, null, source);
         }
 
-        return (null, named.Count == 0 ? "the core names none" : $"the core names {named[0].Path}, which is not on this node");
+        return (null, null, named.Count == 0 ? "the core names none" : $"the core names {named[0].Path}, which is not on this node");
     }
 
-    private static string? MetadataExecutable(string corePath)
+    private List<string> Gdb(string? sysroot)
     {
-        try
-        {
-            using var metadata = JsonDocument.Parse(File.ReadAllBytes(corePath + ".json"));
-            return metadata.RootElement.TryGetProperty("exe", out var exe) && exe.ValueKind == JsonValueKind.String ? exe.GetString() : null;
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        List<string> command = [options.Value.Gdb, "-q", "-nh", "-iex", "set debuginfod enabled off"];
+        if (sysroot is not null) command.AddRange(["-iex", $"set sysroot {sysroot}"]);
+        return command;
     }
 
-    private static Dictionary<string, string> Environment() => new()
+    private static SharedTerminal Start(List<string> command, string? farewell) =>
+        new(PseudoTerminal.Start(command, Environment(), InitialCols, InitialRows), "gdb", farewell);
+
+    internal static Dictionary<string, string> Environment() => new()
     {
         ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
         ["HOME"] = System.Environment.GetEnvironmentVariable("HOME") ?? "/root",

@@ -7,6 +7,7 @@ internal static partial class LibC
 {
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
+    public const int SIGCONT = 18;
     public const int SIGTERM = 15;
     public const int EINTR = 4;
     public const int EAGAIN = 11;

@@ -23,15 +23,19 @@ public sealed class SharedTerminal
     private readonly Channel<byte[]> _input = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _writer;
+    private readonly byte[]? _farewell;
     private volatile string? _closeReason;
+    private volatile bool _killing;
     private readonly string _exitReason;
     private string? _endReason;
 
     /// <param name="terminal">The running program.</param>
     /// <param name="programName">What viewers are told exited when it does ("gdb").</param>
-    public SharedTerminal(PseudoTerminal terminal, string programName)
+    /// <param name="farewell">Typed at <see cref="Close"/> before the kill, so the program can let go cleanly (gdb detaching).</param>
+    public SharedTerminal(PseudoTerminal terminal, string programName, string? farewell = null)
     {
         _terminal = terminal;
+        _farewell = farewell is null ? null : Encoding.UTF8.GetBytes(farewell);
         _exitReason = $"{programName} exited.";
         _writer = Task.Run(WriteInputAsync);
         new Thread(ReadOutput) { IsBackground = true, Name = $"terminal-{terminal.Pid}" }.Start();
@@ -79,20 +83,29 @@ public sealed class SharedTerminal
     /// <summary>Shows a line of our own in the terminal, to every viewer and in the scrollback.</summary>
     public void Announce(string message) => Publish(Encoding.UTF8.GetBytes($"\u001b[1;33m{message}\u001b[0m\r\n"));
 
-    /// <summary>Ends the terminal: kills the program and tells viewers <paramref name="reason"/>.</summary>
-    public Task Close(string reason)
+    /// <summary>Ends the terminal: kills the program (after its farewell) and tells viewers <paramref name="reason"/>.</summary>
+    public async Task Close(string reason)
     {
         _closeReason ??= reason;
+        if (_farewell is not null && !Ended.IsCompleted)
+        {
+            Send(_farewell);
+            await Task.WhenAny(Ended, Task.Delay(FarewellTime));
+        }
+
+        _killing = true;
         _terminal.Signal(Interop.LibC.SIGKILL);
-        return Ended;
+        await Ended;
     }
+
+    private static readonly TimeSpan FarewellTime = TimeSpan.FromSeconds(2);
 
     private void ReadOutput()
     {
         var buffer = new byte[64 << 10];
         try
         {
-            while (_closeReason is null)
+            while (!_killing)
             {
                 var read = _terminal.Read(buffer, PollInterval, out var timedOut);
                 if (timedOut) continue;

@@ -10,7 +10,7 @@ namespace CoreFileProfiler.Node.Terminals;
 /// </summary>
 internal static class SpawnThread
 {
-    private static readonly BlockingCollection<(Func<int> Spawn, TaskCompletionSource<int> Result)> Requests = [];
+    private static readonly BlockingCollection<Action> Requests = [];
 
     static SpawnThread()
     {
@@ -18,16 +18,10 @@ internal static class SpawnThread
         thread.Start();
     }
 
-    public static int Run(Func<int> spawn)
+    public static T Run<T>(Func<T> spawn)
     {
-        var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Requests.Add((spawn, result));
-        return result.Task.GetAwaiter().GetResult();
-    }
-
-    private static void Run()
-    {
-        foreach (var (spawn, result) in Requests.GetConsumingEnumerable())
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Requests.Add(() =>
         {
             try
             {
@@ -37,6 +31,12 @@ internal static class SpawnThread
             {
                 result.SetException(e);
             }
-        }
+        });
+        return result.Task.GetAwaiter().GetResult();
+    }
+
+    private static void Run()
+    {
+        foreach (var request in Requests.GetConsumingEnumerable()) request();
     }
 }

@@ -15,6 +15,7 @@ public static class SessionsApi
         session.MapGet("/", Page);
         session.MapGet("/api", Describe);
         session.MapMethods("/files/{**path}", [HttpMethods.Get, HttpMethods.Head], Download);
+        session.MapPost("/snapshots", TakeSnapshot);
         session.MapDelete("/", Close);
         return app;
     }
@@ -50,6 +51,16 @@ public static class SessionsApi
         var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
         return TypedResults.PhysicalFile(
             file.FullPath, "application/octet-stream", Path.GetFileName(file.FullPath), file.Modified, etag, enableRangeProcessing: true);
+    }
+
+    public sealed record SnapshotBody(int? Pid);
+
+    /// <summary>gcore of one of the session's processes, filed in the core store.</summary>
+    public static async Task<Created<Snapshot>> TakeSnapshot(string id, SnapshotBody? body, IGrainFactory grains)
+    {
+        if (body?.Pid is not { } pid) throw ProfilerException.Invalid("Name the 'pid' to snapshot.");
+        var snapshot = await grains.GetSession(id).TakeSnapshot(pid);
+        return TypedResults.Created((string?)null, snapshot);
     }
 
     public static async Task<NoContent> Close(string id, IGrainFactory grains)

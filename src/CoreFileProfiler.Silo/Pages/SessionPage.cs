@@ -36,7 +36,11 @@ internal static class SessionPage
             <main>
             """);
 
-        if (view.Files.Count == 0)
+        if (view.Type == SessionType.Gcore)
+        {
+            AppendProcesses(page, view, html);
+        }
+        else if (view.Files.Count == 0)
         {
             page.Append("""<p class="empty">No cores here yet. New cores appear when you <a href="">reload</a>.</p>""");
         }
@@ -91,6 +95,37 @@ internal static class SessionPage
             </html>
             """);
         return page.ToString();
+    }
+
+    private static void AppendProcesses(StringBuilder page, SessionView view, HtmlEncoder html)
+    {
+        if (view.Processes.Count == 0)
+        {
+            page.Append("""<p class="empty">None of this session's processes is running now.</p>""");
+            return;
+        }
+
+        page.Append("""
+            <table>
+            <thead><tr><th class="num">pid</th><th class="num">ppid</th><th>user</th><th>state</th><th>command</th><th>container</th><th></th></tr></thead>
+            <tbody>
+            """);
+        foreach (var process in view.Processes)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"""
+                <tr>
+                  <td class="num">{process.Pid}</td>
+                  <td class="num">{process.Ppid}</td>
+                  <td>{html.Encode(process.User)}</td>
+                  <td>{html.Encode(process.State)}</td>
+                  <td class="path">{html.Encode(process.Command)}</td>
+                  <td>{html.Encode(process.Container ?? "—")}</td>
+                  <td class="actions"><button class="button attach" data-pid="{process.Pid}">attach gdb</button> <button class="button snapshot" data-pid="{process.Pid}">snapshot</button></td>
+                </tr>
+                """);
+        }
+
+        page.Append("""</tbody></table><p id="snapshot-result" class="empty" hidden></p>""");
     }
 
     /// <summary>"3h 12m", "4m 5s", "12s", "2d 3h".</summary>

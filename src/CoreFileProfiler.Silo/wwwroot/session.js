@@ -1,4 +1,4 @@
-// The session page: time left, and "debug" opening a gdb terminal on a core.
+// The session page: time left; "debug" and "attach gdb" open a gdb terminal, "snapshot" runs gcore.
 'use strict';
 
 const left = document.getElementById('time-left');
@@ -7,22 +7,44 @@ startCountdown(left, Number(left.dataset.expires), () => {
   document.body.classList.add('ended');
 });
 
+async function post(button, path, body, busyText) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = busyText;
+  try {
+    const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const result = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(result.detail || `${response.status} ${response.statusText}`);
+    return result;
+  } catch (error) {
+    alert(error.message);
+    return null;
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+  }
+}
+
 for (const button of document.querySelectorAll('button.debug')) {
   button.addEventListener('click', async () => {
-    button.disabled = true;
-    button.textContent = 'starting…';
-    const response = await fetch('terminals', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ file: button.dataset.file }),
-    });
-    if (response.ok) {
-      location.href = (await response.json()).url;
-    } else {
-      const problem = await response.json().catch(() => ({}));
-      alert(problem.detail || `Could not start gdb (${response.status}).`);
-      button.disabled = false;
-      button.textContent = 'debug';
-    }
+    const terminal = await post(button, 'terminals', { file: button.dataset.file }, 'starting…');
+    if (terminal) location.href = terminal.url;
+  });
+}
+
+for (const button of document.querySelectorAll('button.attach')) {
+  button.addEventListener('click', async () => {
+    const terminal = await post(button, 'terminals', { pid: Number(button.dataset.pid) }, 'attaching…');
+    if (terminal) location.href = terminal.url;
+  });
+}
+
+for (const button of document.querySelectorAll('button.snapshot')) {
+  button.addEventListener('click', async () => {
+    const snapshot = await post(button, 'snapshots', { pid: Number(button.dataset.pid) }, 'writing core…');
+    if (!snapshot) return;
+    const result = document.getElementById('snapshot-result');
+    result.textContent = `Core of pid ${snapshot.pid} written: ${snapshot.path} (${(snapshot.size / 1048576).toFixed(1)} MiB). A coredump session of the pod lists it.`;
+    result.hidden = false;
   });
 }

@@ -1,0 +1,35 @@
+using CoreFileProfiler.Node.Containers;
+using CoreFileProfiler.Node.Processes;
+
+namespace CoreFileProfiler.Grains;
+
+internal static class ContainerLocatorExtensions
+{
+    /// <summary>The processes a gcore request means: the one pid, or every process of the pod's running containers.</summary>
+    public static async Task<List<(int Pid, RunningContainer? Container)>> ResolveProcessesAsync(
+        this ContainerLocator locator, ProcessTable processes, SessionRequest request)
+    {
+        if (request.Pid > 0)
+        {
+            return processes.Exists(request.Pid)
+                ? [(request.Pid, await locator.ContainerOfAsync(request.Pid))]
+                : throw ProfilerException.NotFound($"pid {request.Pid} does not exist on this node.");
+        }
+
+        var containers = await locator.FindAsync(request.Namespace!, request.Pod!, request.Container);
+        if (containers.Count == 0)
+        {
+            throw ProfilerException.NotFound(request.Container is null
+                ? $"No running container of pod {request.Namespace}/{request.Pod} on this node."
+                : $"No running container {request.Container} of pod {request.Namespace}/{request.Pod} on this node.");
+        }
+
+        var found = new List<(int, RunningContainer?)>();
+        foreach (var container in containers)
+        {
+            found.AddRange((await locator.PidsOfAsync(container)).Select(pid => (pid, (RunningContainer?)container)));
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CoreFileProfiler.Node.Cores;
+
+/// <summary>
+/// What is known about a core, saved beside it as <c>&lt;core&gt;.json</c> (DESIGN §5): enough for
+/// gdb to find the program later and for people to know what crashed.
+/// </summary>
+/// <param name="Exe">The executable's path as the process saw it (inside its container).</param>
+/// <param name="Source">Who wrote the core: <c>kernel</c> (the collector) or <c>gcore</c> (a snapshot).</param>
+public sealed record CoreMetadata(
+    int Pid,
+    int? Signal,
+    DateTimeOffset Time,
+    string? Exe,
+    string? Comm,
+    string? Cmdline,
+    string? ContainerId,
+    string? Namespace,
+    string? Pod,
+    string? Container,
+    string Source,
+    long Size,
+    bool Truncated)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string PathFor(string corePath) => corePath + ".json";
+
+    /// <summary>Reads the metadata beside a core; null when there is none or it is unreadable.</summary>
+    public static CoreMetadata? ReadFor(string corePath)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CoreMetadata>(File.ReadAllBytes(PathFor(corePath)), Json);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes it beside the core, readable by root only, like the core.</summary>
+    public void WriteFor(string corePath)
+    {
+        var path = PathFor(corePath);
+        var temporary = Path.Join(Path.GetDirectoryName(path), "." + Path.GetFileName(path) + ".tmp");
+        using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        {
+            JsonSerializer.Serialize(file, this, Json);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}
