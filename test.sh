@@ -14,6 +14,8 @@ command -v gdb >/dev/null || missing+=(gdb)
 command -v setpriv >/dev/null || missing+=(util-linux)   # gdb dies with the silo: setpriv --pdeathsig
 command -v npm >/dev/null || missing+=(nodejs npm)       # xterm.js for the terminal page
 [ -x /usr/bin/chromium ] || missing+=(chromium)          # the browser test
+command -v dockerd >/dev/null || missing+=(docker.io)    # a private Docker Engine for the live-container tests
+command -v busybox >/dev/null || missing+=(busybox-static) # ... and the one image it runs
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

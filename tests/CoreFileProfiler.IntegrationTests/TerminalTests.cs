@@ -199,7 +199,7 @@ public sealed class TerminalTests(SiloFixture fixture)
             var directory = Path.Join(silo.CoreRoot, "kubernetes", "default", "killed", "app");
             Directory.CreateDirectory(directory);
             File.Move(core, Path.Join(directory, $"{pid}_20261127-000000"));
-            using var response = await fixture.PostProcessorAsync(SiloFixture.CoredumpRequest("killed"), silo.Http);
+            using var response = await SiloFixture.PostProcessorAsync(SiloFixture.CoredumpRequest("killed"), silo.Http);
             var session = new Uri((await response.Content.ReadFromJsonAsync<Dictionary<string, string>>())![SiloFixture.ResultKey]).AbsolutePath;
             var (id, _, _) = await SiloFixture.OpenTerminalAsync(silo.Http, session, $"app/{pid}_20261127-000000");
             gdb = (await silo.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("terminals")[0].GetProperty("pid").GetInt32();

@@ -22,13 +22,21 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Silo = await SiloProcess.StartAsync(_temp.Path);
-        Crasher = await CrashingProgram.BuildAsync(_temp.Path);
+        try
+        {
+            Silo = await SiloProcess.StartAsync(_temp.Path);
+            Crasher = await CrashingProgram.BuildAsync(_temp.Path);
+        }
+        catch
+        {
+            await DisposeAsync(); // xunit does not dispose a fixture that failed to start
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        await Silo.DisposeAsync();
+        if (Silo is not null) await Silo.DisposeAsync();
         _temp.Dispose();
     }
 
@@ -44,11 +52,11 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     /// <summary>POSTs a processor body as the KubeDiag agent does: JSON with no Content-Type header.</summary>
-    public async Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body, HttpClient? http = null)
+    public static async Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body, HttpClient http)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
         content.Headers.ContentType = null;
-        return await (http ?? Silo.Http).PostAsync("/processor/coreFileProfiler", content);
+        return await http.PostAsync("/processor/coreFileProfiler", content);
     }
 
     public static Dictionary<string, string> CoredumpRequest(string? pod = Pod, string? container = null, int seconds = 300)
@@ -88,9 +96,13 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     /// <summary>Opens a session and returns its path on the gateway ("/sessions/&lt;id&gt;/").</summary>
-    public async Task<string> OpenSessionAsync(Dictionary<string, string> body)
+    public Task<string> OpenSessionAsync(Dictionary<string, string> body) => OpenSessionAsync(Silo, body);
+
+    public Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body) => PostProcessorAsync(body, Silo.Http);
+
+    public static async Task<string> OpenSessionAsync(SiloProcess silo, Dictionary<string, string> body)
     {
-        using var response = await PostProcessorAsync(body);
+        using var response = await PostProcessorAsync(body, silo.Http);
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         var result = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
         return new Uri(result![ResultKey]).AbsolutePath;

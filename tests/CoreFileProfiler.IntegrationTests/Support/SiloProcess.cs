@@ -39,6 +39,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var port = FreePort.Next();
         var coreRoot = Path.Join(workDirectory, "cores");
+        Directory.CreateDirectory(workDirectory);
         Directory.CreateDirectory(coreRoot);
         var logPath = Path.Join(workDirectory, $"silo-{port}.log");
         var start = new ProcessStartInfo("dotnet")
@@ -68,8 +69,16 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var silo = new SiloProcess(process, port, coreRoot, logPath);
-        await silo.WaitUntilReadyAsync();
-        return silo;
+        try
+        {
+            await silo.WaitUntilReadyAsync();
+            return silo;
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The silo's log so far: one JSON object per line.</summary>

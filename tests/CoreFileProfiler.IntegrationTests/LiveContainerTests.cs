@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CoreFileProfiler.IntegrationTests.Support;
+
+namespace CoreFileProfiler.IntegrationTests;
+
+[Collection(LiveContainersTests.Name)]
+public sealed class LiveContainerTests(LiveContainersFixture fixture)
+{
+    private const string P = SiloFixture.Parameter;
+
+    [Fact]
+    public async Task A_gcore_session_of_a_pod_lists_its_sleep_with_the_host_pid_and_container()
+    {
+        var session = await OpenGcoreAsync(fixture.Silo, container: "app");
+
+        var processes = await ProcessesAsync(fixture.Silo, session);
+        var sleep = Assert.Single(processes, p => p.Command.StartsWith("/bin/sleep 3000", StringComparison.Ordinal));
+        Assert.Contains(processes, p => p.Command.StartsWith("/sbin/docker-init", StringComparison.Ordinal)); // every process of the container
+        Assert.Equal(fixture.AppSleepPid, sleep.Pid);
+        Assert.Equal("app", sleep.Container);
+        Assert.DoesNotContain(processes, p => p.Command.Contains("sleep 3001", StringComparison.Ordinal));
+        Assert.Contains("sleep 3000", await fixture.Silo.Http.GetStringAsync(session), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_container_the_processes_of_both_containers_are_listed_each_with_its_container()
+    {
+        var session = await OpenGcoreAsync(fixture.Silo, container: null);
+
+        var processes = await ProcessesAsync(fixture.Silo, session);
+
+        Assert.Equal("app", processes.Single(p => p.Pid == fixture.AppSleepPid).Container);
+        Assert.Equal("sidecar", processes.Single(p => p.Pid == fixture.SidecarSleepPid).Container);
+        Assert.Equal(processes.Count, processes.DistinctBy(p => p.Pid).Count()); // Docker and the log tree agree, once each
+    }
+
+    [Fact]
+    public async Task With_docker_out_of_reach_proc_and_the_log_tree_find_the_same_processes()
+    {
+        var clock = Stopwatch.StartNew();
+        var session = await OpenGcoreAsync(fixture.FallbackSilo, container: null);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed} without Docker");
+
+        var processes = await ProcessesAsync(fixture.FallbackSilo, session);
+
+        Assert.Equal("app", processes.Single(p => p.Pid == fixture.AppSleepPid).Container);
+        Assert.Equal("sidecar", processes.Single(p => p.Pid == fixture.SidecarSleepPid).Container);
+        Assert.Equal(
+            (await ProcessesAsync(fixture.Silo, await OpenGcoreAsync(fixture.Silo, container: null))).Select(p => p.Pid).Order(),
+            processes.Select(p => p.Pid).Order());
+    }
+
+    [Fact]
+    public async Task Attached_gdb_shows_a_frame_and_the_process_runs_on_after_the_session_ends()
+    {
+        var session = await OpenGcoreAsync(fixture.Silo, container: "app");
+        using var opened = await fixture.Silo.Http.PostAsJsonAsync(session + "terminals", new { pid = fixture.AppSleepPid });
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var ws = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ws").GetString()!;
+
+        await using (var viewer = await TerminalClient.ConnectAsync(ws))
+        {
+            await viewer.WaitForAsync("(gdb) ");
+            Assert.Equal("t", State(fixture.AppSleepPid), ignoreCase: true); // held by gdb
+            await viewer.TypeAsync("bt\n");
+            await viewer.WaitForAsync("#0 ");
+            Assert.Equal(HttpStatusCode.NoContent, (await fixture.Silo.Http.DeleteAsync(session)).StatusCode);
+            await viewer.WaitClosedAsync(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => State(fixture.AppSleepPid) == "S", TimeSpan.FromSeconds(5)), $"pid {fixture.AppSleepPid} is {State(fixture.AppSleepPid)}");
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_filed_under_the_pod_opens_in_gdb_and_the_process_keeps_running()
+    {
+        var session = await OpenGcoreAsync(fixture.Silo, container: "sidecar");
+
+        using var taken = await fixture.Silo.Http.PostAsJsonAsync(session + "snapshots", new { pid = fixture.SidecarSleepPid });
+
+        Assert.Equal(HttpStatusCode.Created, taken.StatusCode);
+        var snapshot = await taken.Content.ReadFromJsonAsync<JsonElement>();
+        var path = snapshot.GetProperty("path").GetString()!;
+        Assert.StartsWith(Path.Join(fixture.Silo.CoreRoot, "kubernetes", LiveContainersFixture.Namespace, LiveContainersFixture.Pod, "sidecar") + "/", path, StringComparison.Ordinal);
+        Assert.Matches($"/{fixture.SidecarSleepPid}_\\d{{8}}-\\d{{6}}$", path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(new FileInfo(path).Length, snapshot.GetProperty("size").GetInt64());
+        using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(path + ".json"));
+        Assert.Equal(fixture.SidecarSleepPid, metadata.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal("gcore", metadata.RootElement.GetProperty("source").GetString());
+        Assert.Equal("S", State(fixture.SidecarSleepPid));
+
+        // The snapshot is a core like any other: a coredump session of the pod lists it and gdb opens it.
+        var cores = await SiloFixture.OpenSessionAsync(fixture.Silo, SiloFixture.CoredumpRequest(LiveContainersFixture.Pod, "sidecar"));
+        var file = "sidecar/" + Path.GetFileName(path);
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(fixture.Silo.Http, cores, file);
+        await using var viewer = await TerminalClient.ConnectAsync(ws);
+        await viewer.WaitForAsync("(gdb) ");
+        await viewer.TypeAsync("bt\n");
+        await viewer.WaitForAsync("#0 ");
+        Assert.Contains("running container's filesystem", viewer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_gcore_requests_are_refused_clearly()
+    {
+        var missingPid = Body(("expiration_seconds", "60"), ("type", "gcore"), ("pid", "999999999"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Post(fixture.Silo, missingPid)).StatusCode);
+        var otherPod = Body(("expiration_seconds", "60"), ("type", "gcore"), ("pod.namespace", "default"), ("pod.name", "not-on-this-node"));
+        var notHere = await Post(fixture.Silo, otherPod);
+        Assert.Equal(HttpStatusCode.NotFound, notHere.StatusCode);
+        Assert.Contains("No running container of pod default/not-on-this-node", await notHere.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var session = await OpenGcoreAsync(fixture.Silo, container: "app");
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Silo.Http.PostAsJsonAsync(session + "terminals", new { pid = fixture.SidecarSleepPid })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Silo.Http.PostAsJsonAsync(session + "terminals", new { pid = Environment.ProcessId })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Silo.Http.PostAsJsonAsync(session + "snapshots", new { pid = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Silo.Http.PostAsJsonAsync(session + "snapshots", new { })).StatusCode);
+    }
+
+    private sealed record Process(int Pid, string Command, string? Container);
+
+    private static async Task<string> OpenGcoreAsync(SiloProcess silo, string? container)
+    {
+        var body = new Dictionary<string, string>
+        {
+            [P + "expiration_seconds"] = "120",
+            [P + "type"] = "gcore",
+            ["pod.namespace"] = LiveContainersFixture.Namespace,
+            ["pod.name"] = LiveContainersFixture.Pod,
+        };
+        if (container is not null) body["container"] = container;
+        return await SiloFixture.OpenSessionAsync(silo, body);
+    }
+
+    private static async Task<List<Process>> ProcessesAsync(SiloProcess silo, string session) =>
+        (await silo.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("processes").EnumerateArray()
+            .Select(p => new Process(p.GetProperty("pid").GetInt32(), p.GetProperty("command").GetString()!, p.GetProperty("container").GetString()))
+            .ToList();
+
+    private static string State(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+    }
+
+    private static Dictionary<string, string> Body(params (string Key, string Value)[] pairs) =>
+        pairs.ToDictionary(p => p.Key.Contains('.', StringComparison.Ordinal) ? p.Key : P + p.Key, p => p.Value);
+
+    private static async Task<HttpResponseMessage> Post(SiloProcess silo, Dictionary<string, string> body) =>
+        await silo.Http.PostAsJsonAsync("/processor/coreFileProfiler", body);
+}
