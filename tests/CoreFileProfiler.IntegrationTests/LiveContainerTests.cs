@@ -26,6 +26,16 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
     }
 
     [Fact]
+    public async Task A_gcore_session_for_a_host_pid_lists_that_process_with_its_container()
+    {
+        var body = Body(("expiration_seconds", "60"), ("type", "gcore"), ("pid", fixture.AppSleepPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var session = await SiloFixture.OpenSessionAsync(fixture.Silo, body);
+
+        var process = Assert.Single(await ProcessesAsync(fixture.Silo, session));
+        Assert.Equal((fixture.AppSleepPid, "app"), (process.Pid, process.Container));
+    }
+
+    [Fact]
     public async Task Without_container_the_processes_of_both_containers_are_listed_each_with_its_container()
     {
         var session = await OpenGcoreAsync(fixture.Silo, container: null);
