@@ -10,18 +10,24 @@ public sealed class BrowserTests(SiloFixture fixture)
 {
     private const string Chromium = "/usr/bin/chromium";
 
-    [Fact]
-    public async Task Clicking_debug_opens_a_terminal_where_bt_shows_the_crashing_function()
+    /// <summary>Debian's Chromium, headless, with nothing reaching for the network.</summary>
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs it (apt-get install chromium).");
-        var (session, file) = await fixture.CrashAndOpenAsync("browser-pod");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        return await playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = Chromium,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    [Fact]
+    public async Task Clicking_debug_opens_a_terminal_where_bt_shows_the_crashing_function()
+    {
+        var (session, file) = await fixture.CrashAndOpenAsync("browser-pod");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var seen = new List<string>(); // what the page said, for a failure message
         page.Console += (_, message) => seen.Add($"console {message.Type}: {message.Text}");
@@ -61,7 +67,7 @@ public sealed class BrowserTests(SiloFixture fixture)
     }
 
     /// <summary>Where a test keeps what a person would want to look at afterwards.</summary>
-    private static string Artifact(string name)
+    public static string Artifact(string name)
     {
         var directory = Environment.GetEnvironmentVariable("TEST_ARTIFACTS") ?? Path.Join(AppContext.BaseDirectory, "artifacts");
         Directory.CreateDirectory(directory);

@@ -115,6 +115,25 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
     }
 
     [Fact]
+    public async Task In_the_browser_snapshot_reports_the_new_core_and_attach_opens_gdb_on_the_process()
+    {
+        var session = await OpenGcoreAsync(fixture.Silo, container: "app");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await BrowserTests.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 700 } });
+        await page.GotoAsync($"{fixture.Silo.Http.BaseAddress}{session.TrimStart('/')}");
+
+        await page.ClickAsync($"button.snapshot[data-pid='{fixture.AppSleepPid}']");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#snapshot-result")).ToContainTextAsync($"Core of pid {fixture.AppSleepPid} written", new() { Timeout = 30_000 });
+        await page.ScreenshotAsync(new() { Path = BrowserTests.Artifact("gcore-session.png") });
+        await page.ClickAsync($"button.attach[data-pid='{fixture.AppSleepPid}']");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator(".xterm-rows")).ToContainTextAsync("(gdb)", new() { Timeout = 20_000 });
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Silo.Http.DeleteAsync(session)).StatusCode);
+        Assert.True(SpinWait.SpinUntil(() => State(fixture.AppSleepPid) == "S", TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Bad_gcore_requests_are_refused_clearly()
     {
         var missingPid = Body(("expiration_seconds", "60"), ("type", "gcore"), ("pid", "999999999"));
