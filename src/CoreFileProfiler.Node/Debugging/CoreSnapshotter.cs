@@ -40,7 +40,7 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Tim
             File.Move(written, core);
             var size = new FileInfo(core).Length;
             new CoreMetadata(
-                pid, null, now, ReadLink($"/proc/{pid}/exe"), TryRead($"/proc/{pid}/comm")?.Trim(), process.Command,
+                pid, null, now, process.Executable, process.Comm, process.Command,
                 process.ContainerId, container?.Namespace, container?.Pod, container?.Name, "gcore", size, Truncated: false).WriteFor(core);
             logger.LogInformation("Snapshot of {Pid} written to {CoreFile} ({Size} bytes)", pid, core, size);
             return (core, size);
@@ -76,29 +76,5 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Tim
         }
 
         return (gcore.ExitCode, await stdout + await stderr);
-    }
-
-    private static string? ReadLink(string path)
-    {
-        try
-        {
-            return new FileInfo(path).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 }

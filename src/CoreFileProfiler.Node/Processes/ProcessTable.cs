@@ -36,11 +36,25 @@ public sealed class ProcessTable(IOptions<ProfilerOptions> options)
                 UserOf(File.ReadAllLines(Path.Join(directory, "status"))),
                 fields[0],
                 commandLine.Length > 0 ? commandLine : $"[{comm}]",
+                comm,
+                ExecutableOf(directory),
                 CgroupContainerId.Parse(File.ReadAllText(Path.Join(directory, "cgroup"))));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return null; // exited while we read it
+        }
+    }
+
+    private static string? ExecutableOf(string processDirectory)
+    {
+        try
+        {
+            return new FileInfo(Path.Join(processDirectory, "exe")).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // a kernel thread, or not ours to read
         }
     }
 
