@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CoreFileProfiler.IntegrationTests.Support;
 
 /// <summary>
@@ -46,7 +44,7 @@ public static class CrashingProgram
         var source = Path.Join(directory, SourceFile);
         var executable = Path.Join(directory, "crasher");
         await File.WriteAllTextAsync(source, Source);
-        var (code, output) = await RunAsync("gcc", directory, "-g", "-O0", "-o", executable, source);
+        var (code, output) = await Command.RunAsync("gcc", ["-g", "-O0", "-o", executable, source], directory);
         return code == 0 ? executable : throw new InvalidOperationException($"gcc failed: {output}");
     }
 
@@ -55,7 +53,7 @@ public static class CrashingProgram
     {
         Directory.CreateDirectory(workDirectory);
         // $$ is the shell's pid, and exec keeps it for the crasher: that is the pid in the core's name.
-        var (code, output) = await RunAsync("sh", workDirectory, "-c", $"ulimit -c unlimited; echo $$; exec '{executable}' test");
+        var (code, output) = await Command.RunAsync("sh", ["-c", $"ulimit -c unlimited; echo $$; exec '{executable}' test"], workDirectory);
         var pid = int.Parse(output.Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         if (code != 128 + 11 && code != -11 && code != 139)
         {
@@ -67,16 +65,5 @@ public static class CrashingProgram
             ? (core, pid)
             : throw new InvalidOperationException(
                 $"No core in {workDirectory}; kernel.core_pattern is '{File.ReadAllText("/proc/sys/kernel/core_pattern").Trim()}', expected 'core'.");
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -77,18 +77,8 @@ public sealed class DockerEngine : IAsyncDisposable
                                   && Read($"/proc/{pid}/cmdline").Replace('\0', ' ').StartsWith(command, StringComparison.Ordinal))
             .ToArray();
 
-    public async Task<(int ExitCode, string Output)> DockerAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-H");
-        start.ArgumentList.Add(Endpoint);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    public Task<(int ExitCode, string Output)> DockerAsync(params string[] arguments) =>
+        Command.RunAsync("docker", ["-H", Endpoint, .. arguments]);
 
     private async Task ImportBusyboxAsync()
     {
@@ -97,7 +87,7 @@ public sealed class DockerEngine : IAsyncDisposable
         File.Copy(File.Exists("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox", Path.Join(rootfs, "bin", "busybox"));
         foreach (var applet in new[] { "sh", "sleep", "cat", "ls", "ps" }) File.CreateSymbolicLink(Path.Join(rootfs, "bin", applet), "busybox");
         var tarball = Path.Join(_temp.Path, "busybox.tar");
-        using (var tar = Process.Start("tar", ["-C", rootfs, "-cf", tarball, "."])) await tar.WaitForExitAsync();
+        await Command.RunAsync("tar", ["-C", rootfs, "-cf", tarball, "."]);
         var (code, output) = await DockerAsync("import", tarball, Image);
         if (code != 0) throw new InvalidOperationException($"docker import failed: {output}");
     }
@@ -121,7 +111,7 @@ public sealed class DockerEngine : IAsyncDisposable
         if (!_daemon.HasExited)
         {
             // SIGTERM lets dockerd unmount its layers; SIGKILL only if it will not go.
-            using (var term = Process.Start("kill", ["-TERM", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            await Command.RunAsync("kill", ["-TERM", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             try
             {
                 await _daemon.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
