@@ -30,8 +30,11 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     IAsyncEnumerable<byte[]> Watch(string terminalId, CancellationToken cancellationToken = default);
 
     /// <summary>Types into the terminal (UTF-8 text; Ctrl-C is "\u0003").</summary>
+    /// <remarks>Interleaved: a keystroke never waits behind a slow call such as a snapshot.</remarks>
+    [AlwaysInterleave]
     Task SendInput(string terminalId, string data);
 
+    [AlwaysInterleave]
     Task Resize(string terminalId, int cols, int rows);
 
     /// <summary>gcore of one of the session's processes into the core store; it is stopped only while the core is written.</summary>
