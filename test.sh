@@ -16,6 +16,8 @@ command -v npm >/dev/null || missing+=(nodejs npm)       # xterm.js for the term
 [ -x /usr/bin/chromium ] || missing+=(chromium)          # the browser test
 command -v dockerd >/dev/null || missing+=(docker.io)    # a private Docker Engine for the live-container tests
 command -v busybox >/dev/null || missing+=(busybox-static) # ... and the one image it runs
+command -v clang >/dev/null || missing+=(clang)          # NativeAOT links the core collector
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)      # ... against zlib
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -31,6 +33,11 @@ fi
 
 # --- build and test -----------------------------------------------------------------------
 dotnet build Silo.sln -c "$configuration" -nologo -clp:ErrorsOnly
+# The collector as the kernel runs it: one native executable (the tests find it in publish/).
+dotnet publish src/CoreFileProfiler.Collector -c Release -nologo -clp:ErrorsOnly
+
+# The kernel-driven collector tests point core_pattern at the collector and restore it after.
+export CFP_KERNEL_TESTS=1
 
 # Screenshots and the like, for a person to look at after the run.
 export TEST_ARTIFACTS="$PWD/artifacts"

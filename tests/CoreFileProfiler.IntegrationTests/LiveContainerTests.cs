@@ -133,6 +133,28 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
         Assert.True(SpinWait.SpinUntil(() => State(fixture.AppSleepPid) == "S", TimeSpan.FromSeconds(5)));
     }
 
+    [KernelFact]
+    public async Task A_crash_of_a_non_init_process_in_a_container_is_filed_under_its_pod_and_container()
+    {
+        await using var collector = await InstalledCollector.InstallAsync();
+        using var temp = new TempDirectory();
+        var crasher = await CrashingProgram.BuildAsync(temp.Path, statically: true); // the image has no libc
+        var id = await fixture.Docker.RunPodContainerAsync("default", "crashy-pod", "worker", "/bin/sleep", "300");
+        File.CreateSymbolicLink(Path.Join(collector.LogRoot, "containers", $"crashy-pod_default_worker-{id}.log"), "/var/log/pods/x/worker/0.log");
+        Assert.Equal(0, (await fixture.Docker.DockerAsync("cp", crasher, $"{id}:/crasher")).ExitCode);
+
+        var (exitCode, _) = await fixture.Docker.DockerAsync("exec", id, "/crasher", "in-container");
+
+        Assert.Equal(139, exitCode);
+        var directory = Path.Join(collector.CoreRoot, "kubernetes", "default", "crashy-pod", "worker");
+        var core = Assert.Single(await InstalledCollector.WaitForCoresAsync(directory, 1));
+        var metadata = Collector.Metadata(core);
+        Assert.Equal(id, metadata.GetProperty("containerId").GetString());
+        Assert.Equal("/crasher", metadata.GetProperty("exe").GetString());
+        var (_, backtrace) = await Command.RunAsync("gdb", ["-q", "-batch", "-nh", "-ex", "bt", crasher, core]);
+        Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Bad_gcore_requests_are_refused_clearly()
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace CoreFileProfiler.Node.Cores;
 
@@ -9,6 +8,7 @@ namespace CoreFileProfiler.Node.Cores;
 /// </summary>
 /// <param name="Exe">The executable's path as the process saw it (inside its container).</param>
 /// <param name="Source">Who wrote the core: <c>kernel</c> (the collector) or <c>gcore</c> (a snapshot).</param>
+/// <param name="Note">Why a core is short or missing (a size limit, the free-space floor), when it is.</param>
 public sealed record CoreMetadata(
     int Pid,
     int? Signal,
@@ -22,14 +22,9 @@ public sealed record CoreMetadata(
     string? Container,
     string Source,
     long Size,
-    bool Truncated)
+    bool Truncated,
+    string? Note = null)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static string PathFor(string corePath) => corePath + ".json";
 
     /// <summary>Reads the metadata beside a core; null when there is none or it is unreadable.</summary>
@@ -37,7 +32,7 @@ public sealed record CoreMetadata(
     {
         try
         {
-            return JsonSerializer.Deserialize<CoreMetadata>(File.ReadAllBytes(PathFor(corePath)), Json);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(PathFor(corePath)), CoreMetadataJson.Default.CoreMetadata);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -52,7 +47,7 @@ public sealed record CoreMetadata(
         var temporary = Path.Join(Path.GetDirectoryName(path), "." + Path.GetFileName(path) + ".tmp");
         using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
         {
-            JsonSerializer.Serialize(file, this, Json);
+            JsonSerializer.Serialize(file, this, CoreMetadataJson.Default.CoreMetadata);
         }
 
         File.Move(temporary, path, overwrite: true);

@@ -38,18 +38,18 @@ public static class CrashingProgram
     /// <summary>The source line of the crash, as gdb should report it.</summary>
     public static readonly int CrashingLine = Source.Split('\n').ToList().FindIndex(line => line.Contains("/* the crash */", StringComparison.Ordinal)) + 1;
 
-    /// <summary>Compiles the program into <paramref name="directory"/> and returns the executable's path.</summary>
-    public static async Task<string> BuildAsync(string directory)
+    /// <summary>Compiles the program into <paramref name="directory"/> and returns the executable's path; static ones run in a bare busybox container.</summary>
+    public static async Task<string> BuildAsync(string directory, bool statically = false)
     {
         var source = Path.Join(directory, SourceFile);
-        var executable = Path.Join(directory, "crasher");
+        var executable = Path.Join(directory, statically ? "crasher-static" : "crasher");
         await File.WriteAllTextAsync(source, Source);
-        var (code, output) = await Command.RunAsync("gcc", ["-g", "-O0", "-o", executable, source], directory);
+        var (code, output) = await Command.RunAsync("gcc", [.. statically ? ["-static"] : Array.Empty<string>(), "-g", "-O0", "-o", executable, source], directory);
         return code == 0 ? executable : throw new InvalidOperationException($"gcc failed: {output}");
     }
 
-    /// <summary>Runs the program until it segfaults and returns the core the kernel wrote, and the pid.</summary>
-    public static async Task<(string CorePath, int Pid)> CrashAsync(string executable, string workDirectory)
+    /// <summary>Runs the program until it segfaults and returns the core the kernel wrote (unless a pipe handler takes it), and the pid.</summary>
+    public static async Task<(string CorePath, int Pid)> CrashAsync(string executable, string workDirectory, bool expectCoreFile = true)
     {
         Directory.CreateDirectory(workDirectory);
         // $$ is the shell's pid, and exec keeps it for the crasher: that is the pid in the core's name.
@@ -60,6 +60,7 @@ public static class CrashingProgram
             throw new InvalidOperationException($"The crasher exited with {code}, not SIGSEGV: {output}");
         }
 
+        if (!expectCoreFile) return ("", pid);
         var core = new[] { "core", $"core.{pid}" }.Select(name => Path.Join(workDirectory, name)).FirstOrDefault(File.Exists);
         return core is not null
             ? (core, pid)

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CoreFileProfiler.Collector;
+
+/// <summary>
+/// Limits and places, from <c>core-collector.json</c> beside the executable (the kernel starts
+/// pipe handlers with an empty environment), then <c>CORE_COLLECTOR_*</c> variables. Defaults
+/// are safe: a core never grows past <see cref="MaxCoreBytes"/> nor eats the last
+/// <see cref="MinFreeBytes"/> of its filesystem.
+/// </summary>
+public sealed class CollectorSettings
+{
+    public string CoreRoot { get; set; } = "/var/lib/kubediag/corefile";
+
+    public long MaxCoreBytes { get; set; } = 8L << 30;
+
+    public long MinFreeBytes { get; set; } = 2L << 30;
+
+    public string ProcRoot { get; set; } = "/proc";
+
+    public string LogRoot { get; set; } = "/var/log";
+
+    public static string FilePath => Path.Join(AppContext.BaseDirectory, "core-collector.json");
+
+    public static CollectorSettings Load()
+    {
+        var settings = File.Exists(FilePath)
+            ? JsonSerializer.Deserialize(File.ReadAllBytes(FilePath), CollectorSettingsJson.Default.CollectorSettings) ?? new()
+            : new CollectorSettings();
+        settings.CoreRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_CORE_ROOT") ?? settings.CoreRoot;
+        settings.ProcRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_PROC_ROOT") ?? settings.ProcRoot;
+        settings.LogRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_LOG_ROOT") ?? settings.LogRoot;
+        if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_CORE_BYTES"), out var max)) settings.MaxCoreBytes = max;
+        if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_BYTES"), out var free)) settings.MinFreeBytes = free;
+        return settings;
+    }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CollectorSettings))]
+internal sealed partial class CollectorSettingsJson : JsonSerializerContext;

@@ -1,0 +1,111 @@
+using CoreFileProfiler.Node.Containers;
+using CoreFileProfiler.Node.Cores;
+
+namespace CoreFileProfiler.Collector;
+
+/// <summary>
+/// Files one crash's core from the kernel's pipe: under its pod and container when it ran in
+/// one (<c>kubernetes/&lt;ns&gt;/&lt;pod&gt;/&lt;container&gt;/&lt;pid&gt;_&lt;time&gt;</c>), else at the root;
+/// streamed, mode 0600, under a dot-name until complete, within the size and free-space limits,
+/// with its metadata beside it.
+/// </summary>
+public sealed class CoreCollector(CollectorSettings settings)
+{
+    private const int ChunkBytes = 1 << 20;
+    private const long FreeSpaceCheckBytes = 64L << 20;
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Writes the core and its metadata; returns the core's path (which may not exist when the disk was full).</summary>
+    public string Collect(Crash crash, Stream core)
+    {
+        var process = Path.Join(settings.ProcRoot, crash.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var containerId = CgroupContainerId.Parse(TryRead(Path.Join(process, "cgroup")) ?? "");
+        var container = containerId is null ? null : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId);
+
+        var directory = container is null
+            ? settings.CoreRoot
+            : Path.Join(settings.CoreRoot, "kubernetes", container.Namespace, container.Pod, container.Name);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Path.Join(directory, crash.FileName);
+        for (var n = 1; File.Exists(path); n++) path = Path.Join(directory, $"{crash.FileName}-{n}");
+
+        var (size, note) = Write(core, path, directory);
+        new CoreMetadata(
+            crash.Pid, crash.Signal, crash.Time,
+            crash.Exe ?? TryLink(Path.Join(process, "exe")),
+            crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
+            TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' '),
+            containerId, container?.Namespace, container?.Pod, container?.Name,
+            "kernel", size, Truncated: note is not null, note).WriteFor(path);
+        return path;
+    }
+
+    private (long Size, string? Note) Write(Stream core, string path, string directory)
+    {
+        if (FreeBytes(directory) < settings.MinFreeBytes)
+        {
+            return (0, $"not written: free space is below MinFreeBytes ({settings.MinFreeBytes} bytes)");
+        }
+
+        var temporary = Path.Join(directory, $".{Path.GetFileName(path)}.tmp");
+        long written = 0;
+        string? note = null;
+        using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly, BufferSize = 0 }))
+        {
+            var buffer = new byte[ChunkBytes];
+            var nextCheck = FreeSpaceCheckBytes;
+            while (true)
+            {
+                var room = settings.MaxCoreBytes - written;
+                var read = core.Read(buffer, 0, (int)Math.Min(buffer.Length, Math.Max(room, 1)));
+                if (read == 0) break;
+                if (room <= 0)
+                {
+                    note = $"cut at MaxCoreBytes ({settings.MaxCoreBytes} bytes)";
+                    break;
+                }
+
+                file.Write(buffer, 0, read);
+                written += read;
+                if (written >= nextCheck)
+                {
+                    nextCheck += FreeSpaceCheckBytes;
+                    if (FreeBytes(directory) < settings.MinFreeBytes)
+                    {
+                        note = $"cut: free space reached MinFreeBytes ({settings.MinFreeBytes} bytes)";
+                        break;
+                    }
+                }
+            }
+        }
+
+        File.Move(temporary, path);
+        return (written, note);
+    }
+
+    private static long FreeBytes(string directory) => new DriveInfo(directory).AvailableFreeSpace;
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string? TryLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

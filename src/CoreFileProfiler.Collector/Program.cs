@@ -1,0 +1,26 @@
+using CoreFileProfiler.Collector;
+
+// Run by the kernel once per crash, with the core on stdin; or by hand to install/uninstall.
+return args switch
+{
+    ["install"] => CorePattern.Install(),
+    ["uninstall"] => CorePattern.Uninstall(),
+    _ => Collect(args),
+};
+
+static int Collect(string[] args)
+{
+    try
+    {
+        var settings = CollectorSettings.Load();
+        using var core = Console.OpenStandardInput(bufferSize: 0);
+        Console.WriteLine(new CoreCollector(settings).Collect(Crash.Parse(args), core));
+        return 0;
+    }
+    catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+    {
+        // The kernel discards what a pipe handler prints; the exit code is for people running it by hand.
+        Console.Error.WriteLine($"core-collector: {e.Message}");
+        return 1;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using CoreFileProfiler.IntegrationTests.Support;
+
+namespace CoreFileProfiler.IntegrationTests;
+
+[Collection(SiloTests.Name)]
+public sealed class CollectorTests(SiloFixture fixture)
+{
+    private static string Epoch(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task A_core_on_stdin_is_filed_byte_exact_at_the_node_level_mode_0600_with_its_metadata()
+    {
+        using var temp = new TempDirectory();
+        var (core, pid) = await CrashingProgram.CrashAsync(fixture.Crasher, Path.Join(temp.Path, "crash"));
+        var bytes = await File.ReadAllBytesAsync(core);
+        var time = new DateTimeOffset(2026, 11, 27, 13, 14, 15, TimeSpan.Zero);
+
+        var filed = await Collector.CollectAsync(bytes, Path.Join(temp.Path, "cores"), Path.Join(temp.Path, "log"),
+            ["--pid", $"{pid}", "--signal", "11", "--time", Epoch(time), "--comm", "crasher", "--exe", fixture.Crasher.Replace('/', '!')]);
+
+        Assert.Equal(Path.Join(temp.Path, "cores", $"{pid}_20261127-131415"), filed);
+        Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await File.ReadAllBytesAsync(filed)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(filed));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(filed + ".json"));
+        var metadata = Collector.Metadata(filed);
+        Assert.Equal(pid, metadata.GetProperty("pid").GetInt32());
+        Assert.Equal(11, metadata.GetProperty("signal").GetInt32());
+        Assert.Equal(fixture.Crasher, metadata.GetProperty("exe").GetString());
+        Assert.Equal(bytes.Length, metadata.GetProperty("size").GetInt64());
+        Assert.False(metadata.GetProperty("truncated").GetBoolean());
+        Assert.DoesNotContain(Directory.GetFiles(Path.Join(temp.Path, "cores")), f => Path.GetFileName(f).StartsWith('.'));
+    }
+
+    [Fact]
+    public async Task The_original_positional_arguments_work_too()
+    {
+        using var temp = new TempDirectory();
+
+        var filed = await Collector.CollectAsync("not really a core"u8.ToArray(), Path.Join(temp.Path, "cores"), Path.Join(temp.Path, "log"), ["4242", "1795000000"]);
+
+        Assert.EndsWith("/4242_20261118-110640", filed, StringComparison.Ordinal); // 1795000000 s after the epoch, UTC
+    }
+
+    [Fact]
+    public async Task A_core_larger_than_MaxCoreBytes_is_cut_there_and_marked_truncated()
+    {
+        using var temp = new TempDirectory();
+        var big = RandomNumberGenerator.GetBytes(3 << 20);
+
+        var filed = await Collector.CollectAsync(big, Path.Join(temp.Path, "cores"), Path.Join(temp.Path, "log"), ["-P", "77", "-t", Epoch(DateTimeOffset.UtcNow)],
+            new Dictionary<string, string> { ["CORE_COLLECTOR_MAX_CORE_BYTES"] = $"{1 << 20}" });
+
+        Assert.Equal(big.AsSpan(0, 1 << 20).ToArray(), await File.ReadAllBytesAsync(filed));
+        var metadata = Collector.Metadata(filed);
+        Assert.True(metadata.GetProperty("truncated").GetBoolean());
+        Assert.Contains("MaxCoreBytes", metadata.GetProperty("note").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task At_the_free_space_floor_nothing_fills_the_disk_and_the_metadata_says_why()
+    {
+        using var temp = new TempDirectory();
+
+        var filed = await Collector.CollectAsync(new byte[4 << 20], Path.Join(temp.Path, "cores"), Path.Join(temp.Path, "log"), ["-P", "78", "-t", Epoch(DateTimeOffset.UtcNow)],
+            new Dictionary<string, string> { ["CORE_COLLECTOR_MIN_FREE_BYTES"] = $"{long.MaxValue}" });
+
+        Assert.False(File.Exists(filed));
+        var metadata = Collector.Metadata(filed);
+        Assert.Equal(0, metadata.GetProperty("size").GetInt64());
+        Assert.Contains("MinFreeBytes", metadata.GetProperty("note").GetString(), StringComparison.Ordinal);
+    }
+
+    [KernelFact]
+    public async Task The_kernel_pipes_real_crashes_to_the_collector_ten_at_once_without_losing_one()
+    {
+        await using var collector = await InstalledCollector.InstallAsync();
+        using var temp = new TempDirectory();
+
+        var crashes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => CrashingProgram.CrashAsync(fixture.Crasher, Path.Join(temp.Path, $"crash-{i}"), expectCoreFile: false)));
+
+        var cores = await InstalledCollector.WaitForCoresAsync(collector.CoreRoot, 10);
+        Assert.Equal(crashes.Select(c => c.Pid).Order(), cores.Select(c => int.Parse(Path.GetFileName(c).Split('_')[0], CultureInfo.InvariantCulture)).Order());
+        Assert.All(cores, core =>
+        {
+            var metadata = Collector.Metadata(core);
+            Assert.Equal(11, metadata.GetProperty("signal").GetInt32());
+            Assert.False(metadata.GetProperty("truncated").GetBoolean());
+            Assert.Equal(new FileInfo(core).Length, metadata.GetProperty("size").GetInt64());
+        });
+        var (_, backtrace) = await Command.RunAsync("gdb", ["-q", "-batch", "-nh", "-ex", "bt", fixture.Crasher, cores[0]]);
+        Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
+    }
+}
