@@ -205,7 +205,8 @@ public sealed class DebugSessionGrain(
         }
 
         return target.ListFiles()
-            .Select(f => new SessionFile(f.RelativePath, f.Size, f.Modified, f.Container))
+            .Select(f => (File: f, Metadata: CoreMetadata.ReadFor(f.FullPath)))
+            .Select(f => new SessionFile(f.File.RelativePath, f.File.Size, f.File.Modified, f.File.Container, f.Metadata?.Signal, f.Metadata?.Exe, f.Metadata?.Truncated ?? false))
             .ToList();
     }
 

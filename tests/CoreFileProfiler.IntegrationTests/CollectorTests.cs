@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Security.Cryptography;
 using CoreFileProfiler.IntegrationTests.Support;
 
@@ -31,6 +33,30 @@ public sealed class CollectorTests(SiloFixture fixture)
         Assert.Equal(bytes.Length, metadata.GetProperty("size").GetInt64());
         Assert.False(metadata.GetProperty("truncated").GetBoolean());
         Assert.DoesNotContain(Directory.GetFiles(Path.Join(temp.Path, "cores")), f => Path.GetFileName(f).StartsWith('.'));
+    }
+
+    [Fact]
+    public async Task A_collected_core_shows_its_signal_and_program_and_gdb_finds_the_program_from_the_metadata()
+    {
+        using var temp = new TempDirectory();
+        var (core, pid) = await CrashingProgram.CrashAsync(fixture.Crasher, Path.Join(temp.Path, "crash"));
+        var filed = await Collector.CollectAsync(await File.ReadAllBytesAsync(core), fixture.Silo.CoreRoot, Path.Join(temp.Path, "log"),
+            ["-P", $"{pid}", "-s", "11", "-t", Epoch(DateTimeOffset.UtcNow), "-e", "crasher", "-E", fixture.Crasher.Replace('/', '!')]);
+        var body = SiloFixture.CoredumpRequest(pod: null);
+        body[SiloFixture.Parameter + "filepath"] = filed;
+
+        var session = await fixture.OpenSessionAsync(body);
+
+        var file = (await fixture.Silo.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("files")[0];
+        Assert.Equal(11, file.GetProperty("signal").GetInt32());
+        Assert.Equal(fixture.Crasher, file.GetProperty("exe").GetString());
+        Assert.Contains("SIGSEGV · " + fixture.Crasher, await fixture.Silo.Http.GetStringAsync(session), StringComparison.Ordinal);
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(fixture.Silo.Http, session, Path.GetFileName(filed));
+        await using var viewer = await TerminalClient.ConnectAsync(ws);
+        await viewer.WaitForAsync("(gdb) ");
+        await viewer.TypeAsync("bt\n");
+        await viewer.WaitForAsync(CrashingProgram.CrashingFunction);
+        Assert.Contains("(from the collector's metadata)", viewer.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ internal static class SessionPage
                 var href = "files/" + string.Join('/', file.Path.Split('/').Select(Uri.EscapeDataString));
                 page.Append(CultureInfo.InvariantCulture, $"""
                     <tr>
-                      <td class="path"><a href="{html.Encode(href)}" download>{html.Encode(file.Path)}</a></td>
+                      <td class="path"><a href="{html.Encode(href)}" download>{html.Encode(file.Path)}</a>{Crash(file, html)}</td>
                       <td>{html.Encode(file.Container ?? "—")}</td>
                       <td class="num" title="{file.Size:N0} bytes">{ByteSize.Format(file.Size)}</td>
                       <td><time datetime="{file.Modified:O}">{file.Modified:yyyy-MM-dd HH:mm:ss}</time> <span class="ago">{Duration(now - file.Modified)} ago</span></td>
@@ -127,6 +127,20 @@ internal static class SessionPage
 
         page.Append("""</tbody></table><p id="snapshot-result" class="empty" hidden></p>""");
     }
+
+    /// <summary>What the collector knew: "SIGSEGV · /usr/bin/app · truncated".</summary>
+    private static string Crash(SessionFile file, HtmlEncoder html)
+    {
+        string?[] facts = [file.Signal is { } signal ? SignalName(signal) : null, file.Exe, file.Truncated ? "truncated" : null];
+        var known = facts.OfType<string>().ToList();
+        return known.Count == 0 ? "" : $"""<div class="ago">{string.Join(" · ", known.Select(html.Encode))}</div>""";
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        3 => "SIGQUIT", 4 => "SIGILL", 5 => "SIGTRAP", 6 => "SIGABRT", 7 => "SIGBUS", 8 => "SIGFPE", 11 => "SIGSEGV", 31 => "SIGSYS",
+        _ => $"signal {signal}",
+    };
 
     /// <summary>"3h 12m", "4m 5s", "12s", "2d 3h".</summary>
     public static string Duration(TimeSpan span)
