@@ -15,12 +15,14 @@ public sealed class NodeProfilerGrain(
     CoreStore store,
     ContainerLocator containers,
     ProcessTable processes,
+    CoreRetention retention,
     TimeProvider time,
     ILogger<NodeProfilerGrain> logger) : Grain, INodeProfilerGrain
 {
     // Long enough that a user coming back to an old link learns it expired rather than never existed.
     private static readonly TimeSpan RememberEnded = TimeSpan.FromDays(1);
     private const int MaxRememberedEnded = 10_000;
+    private static readonly TimeSpan RetentionPeriod = TimeSpan.FromMinutes(5);
 
     private readonly Dictionary<string, DateTimeOffset> _liveUntil = [];
 
@@ -38,6 +40,8 @@ public sealed class NodeProfilerGrain(
             throw new InvalidOperationException($"NodeProfilerGrain for '{Node}' activated on the silo of '{options.Value.NodeName}'.");
         }
 
+        // Retention runs soon after start (the readiness probe activates this grain) and then every few minutes.
+        this.RegisterGrainTimer(EnforceRetention, new GrainTimerCreationOptions(TimeSpan.FromSeconds(30), RetentionPeriod));
         return Task.CompletedTask;
     }
 
@@ -77,6 +81,18 @@ public sealed class NodeProfilerGrain(
     }
 
     public Task<bool> HasEnded(string sessionId) => Task.FromResult(_ended.Contains(sessionId));
+
+    private async Task EnforceRetention(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Run(retention.Enforce, cancellationToken); // disk work off the grain's scheduler
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Retention on {Node} failed; it tries again in {Period}", Node, RetentionPeriod);
+        }
+    }
 
     /// <summary>A session whose end notice was lost still frees its slot once its time is up.</summary>
     private void ForgetExpired(DateTimeOffset now)

@@ -20,6 +20,7 @@ public static class ProfilerSiloBuilderExtensions
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<CoreStore>();
+        silo.Services.TryAddSingleton<CoreRetention>();
         silo.Services.TryAddSingleton<GdbLauncher>();
         silo.Services.TryAddSingleton<CoreSnapshotter>();
         silo.Services.TryAddSingleton<ProcessTable>();

@@ -28,5 +28,11 @@ public sealed class ProfilerOptions
 
     public string Gdb { get; set; } = "gdb";
 
+    /// <summary>Retention: the newest this many cores of each container are kept.</summary>
+    public int MaxCoresPerContainer { get; set; } = 10;
+
+    /// <summary>Retention: beyond this many bytes in the core store, the oldest cores go first.</summary>
+    public long MaxCoreStoreBytes { get; set; } = 20L << 30;
+
     public IEnumerable<string> EffectiveAllowedPaths => AllowedPaths.Count > 0 ? AllowedPaths : [CoreRoot];
 }

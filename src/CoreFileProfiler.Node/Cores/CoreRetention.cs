@@ -1,0 +1,44 @@
+using CoreFileProfiler.Node.Interop;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CoreFileProfiler.Node.Cores;
+
+/// <summary>
+/// Keeps the core store within bounds, oldest first: at most <c>MaxCoresPerContainer</c> cores
+/// per container, then at most <c>MaxCoreStoreBytes</c> in all. A core goes with its metadata.
+/// An open download or gdb keeps reading a deleted core until it closes it.
+/// </summary>
+public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore store, ILogger<CoreRetention> logger)
+{
+    /// <summary>Deletes what is over the limits; returns the deleted cores' paths.</summary>
+    public IReadOnlyList<string> Enforce()
+    {
+        if (LibC.RealPath(store.Root) is not { } root) return [];
+        var cores = new CoreTarget(root, null, LibC.RealPath(store.KubernetesRoot)).ListFiles(); // newest first
+        var deleted = new List<string>();
+
+        foreach (var container in cores.Where(c => c.Container is not null).GroupBy(c => Path.GetDirectoryName(c.FullPath)))
+        {
+            deleted.AddRange(container.Skip(options.Value.MaxCoresPerContainer).Select(Delete));
+        }
+
+        var total = cores.Where(c => !deleted.Contains(c.FullPath)).Sum(c => c.Size);
+        foreach (var core in cores.Where(c => !deleted.Contains(c.FullPath)).Reverse())
+        {
+            if (total <= options.Value.MaxCoreStoreBytes) break;
+            total -= core.Size;
+            deleted.Add(Delete(core));
+        }
+
+        if (deleted.Count > 0) logger.LogInformation("Retention deleted {Count} cores: {Cores}", deleted.Count, deleted);
+        return deleted;
+    }
+
+    private static string Delete(CoreFileEntry core)
+    {
+        File.Delete(core.FullPath);
+        File.Delete(CoreMetadata.PathFor(core.FullPath));
+        return core.FullPath;
+    }
+}
