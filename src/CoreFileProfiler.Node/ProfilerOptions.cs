@@ -28,6 +28,12 @@ public sealed class ProfilerOptions
 
     public string Gdb { get; set; } = "gdb";
 
+    /// <summary>
+    /// A core-collector executable to install as the kernel's core_pattern when the silo starts
+    /// (the DaemonSet's switch); unset, the silo never changes the host.
+    /// </summary>
+    public string? CollectorPath { get; set; }
+
     /// <summary>Retention: the newest this many cores of each container are kept.</summary>
     public int MaxCoresPerContainer { get; set; } = 10;
 

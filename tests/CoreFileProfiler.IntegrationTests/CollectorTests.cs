@@ -118,4 +118,29 @@ public sealed class CollectorTests(SiloFixture fixture)
         var (_, backtrace) = await Command.RunAsync("gdb", ["-q", "-batch", "-nh", "-ex", "bt", fixture.Crasher, cores[0]]);
         Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
     }
+
+    [KernelFact]
+    public async Task A_silo_configured_with_a_collector_installs_it_and_serves_what_it_collects()
+    {
+        using var temp = new TempDirectory();
+        var coreRoot = Path.Join(temp.Path, "silo", "cores");
+        await using var collector = await InstalledCollector.InstallAsync(coreRoot, install: false);
+        var silo = await SiloProcess.StartAsync(Path.Join(temp.Path, "silo"), $"--Profiler:CollectorPath={collector.Executable}");
+        try
+        {
+            Assert.StartsWith($"|{collector.Executable} ", File.ReadAllText("/proc/sys/kernel/core_pattern"), StringComparison.Ordinal);
+            var (_, pid) = await CrashingProgram.CrashAsync(fixture.Crasher, Path.Join(temp.Path, "crash"), expectCoreFile: false);
+            var core = Assert.Single(await InstalledCollector.WaitForCoresAsync(coreRoot, 1));
+            Assert.StartsWith($"{pid}_", Path.GetFileName(core), StringComparison.Ordinal);
+
+            var body = SiloFixture.CoredumpRequest(pod: null);
+            body[SiloFixture.Parameter + "filepath"] = core;
+            var session = await SiloFixture.OpenSessionAsync(silo, body);
+            Assert.Equal(11, (await silo.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("files")[0].GetProperty("signal").GetInt32());
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
 }

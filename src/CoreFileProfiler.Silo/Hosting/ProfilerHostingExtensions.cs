@@ -45,6 +45,7 @@ public static class ProfilerHostingExtensions
 
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddHostedService<OrphanReaper>();
+        builder.Services.AddHostedService<CollectorInstaller>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProfilerExceptionHandler>();
         builder.Services.AddHealthChecks().AddCheck<NodeReadinessCheck>("node", tags: ["ready"]);

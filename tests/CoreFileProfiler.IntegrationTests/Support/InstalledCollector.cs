@@ -18,24 +18,32 @@ public sealed class InstalledCollector : IAsyncDisposable
     {
     }
 
-    public string CoreRoot => Path.Join(_temp.Path, "cores");
+    public string CoreRoot { get; private set; } = "";
+
+    public string Executable => Path.Join(_temp.Path, "core-collector");
 
     public string LogRoot => Path.Join(_temp.Path, "log");
 
-    public static async Task<InstalledCollector> InstallAsync()
+    /// <summary>Copies the collector to a short path with its settings; installs it unless someone else (the silo) is to.</summary>
+    public static async Task<InstalledCollector> InstallAsync(string? coreRoot = null, bool install = true)
     {
         var installed = new InstalledCollector();
+        installed.CoreRoot = coreRoot ?? Path.Join(installed._temp.Path, "cores");
         try
         {
-            var executable = Path.Join(installed._temp.Path, "core-collector");
+            var executable = installed.Executable;
             File.Copy(Collector.Executable, executable);
             File.SetUnixFileMode(executable, File.GetUnixFileMode(Collector.Executable));
             Directory.CreateDirectory(Path.Join(installed.LogRoot, "containers"));
             await File.WriteAllTextAsync(Path.Join(installed._temp.Path, "core-collector.json"),
                 $$"""{"coreRoot":"{{installed.CoreRoot}}","logRoot":"{{installed.LogRoot}}","minFreeBytes":1048576}""");
-            var (code, output) = await Command.RunAsync(executable, ["install"]);
-            Assert.True(code == 0, output);
-            Assert.StartsWith($"|{executable} ", File.ReadAllText(PatternFile), StringComparison.Ordinal);
+            if (install)
+            {
+                var (code, output) = await Command.RunAsync(executable, ["install"]);
+                Assert.True(code == 0, output);
+                Assert.StartsWith($"|{executable} ", File.ReadAllText(PatternFile), StringComparison.Ordinal);
+            }
+
             return installed;
         }
         catch
