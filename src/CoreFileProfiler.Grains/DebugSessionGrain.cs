@@ -28,6 +28,7 @@ public sealed class DebugSessionGrain(
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
     private const int MaxRunningTerminals = 16;
+    private const int MaxKeptTerminals = 32; // ended ones stay for their scrollback, within reason
     private const int MaxTerminalSize = 1000;
 
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
@@ -90,6 +91,11 @@ public sealed class DebugSessionGrain(
         {
             var file = await FindFileAsync(request.File!);
             terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+        }
+
+        if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
+        {
+            _terminals.Remove(oldest.Id);
         }
 
         _terminals.Add(terminal.Id, terminal);
