@@ -17,6 +17,9 @@ public sealed class CollectorSettings
 
     public long MinFreeBytes { get; set; } = 2L << 30;
 
+    /// <summary>Write cores zstd-compressed (<c>.zst</c>); the profiler decompresses them for gdb and downloads.</summary>
+    public bool Compress { get; set; }
+
     public string ProcRoot { get; set; } = "/proc";
 
     public string LogRoot { get; set; } = "/var/log";
@@ -33,6 +36,7 @@ public sealed class CollectorSettings
         settings.LogRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_LOG_ROOT") ?? settings.LogRoot;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_CORE_BYTES"), out var max)) settings.MaxCoreBytes = max;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_BYTES"), out var free)) settings.MinFreeBytes = free;
+        if (bool.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_COMPRESS"), out var compress)) settings.Compress = compress;
         return settings;
     }
 }

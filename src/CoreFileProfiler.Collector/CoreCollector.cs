@@ -26,8 +26,10 @@ public sealed class CoreCollector(CollectorSettings settings)
             ? settings.CoreRoot
             : Path.Join(settings.CoreRoot, "kubernetes", container.Namespace, container.Pod, container.Name);
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var path = Path.Join(directory, crash.FileName);
-        for (var n = 1; File.Exists(path); n++) path = Path.Join(directory, $"{crash.FileName}-{n}");
+        var extension = settings.Compress ? CompressedCore.Extension : "";
+        var name = crash.FileName;
+        for (var n = 1; File.Exists(Path.Join(directory, name)) || File.Exists(Path.Join(directory, name + CompressedCore.Extension)); n++) name = $"{crash.FileName}-{n}";
+        var path = Path.Join(directory, name + extension);
 
         var (size, note) = Write(core, path, directory);
         new CoreMetadata(
@@ -50,7 +52,8 @@ public sealed class CoreCollector(CollectorSettings settings)
         var temporary = Path.Join(directory, $".{Path.GetFileName(path)}.tmp");
         long written = 0;
         string? note = null;
-        using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly, BufferSize = 0 }))
+        using (var disk = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly, BufferSize = 0 }))
+        using (var file = settings.Compress ? CompressedCore.Compress(disk) : disk)
         {
             var buffer = new byte[ChunkBytes];
             var nextCheck = FreeSpaceCheckBytes;

@@ -60,6 +60,43 @@ public sealed class CollectorTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task A_zstd_core_downloads_as_the_exact_original_bytes_and_gdb_debugs_it_through_the_profiler()
+    {
+        using var temp = new TempDirectory();
+        var (core, pid) = await CrashingProgram.CrashAsync(fixture.Crasher, Path.Join(temp.Path, "crash"));
+        var bytes = await File.ReadAllBytesAsync(core);
+
+        var filed = await Collector.CollectAsync(bytes, fixture.Silo.CoreRoot, Path.Join(temp.Path, "log"),
+            ["-P", $"{pid}", "-s", "11", "-t", Epoch(DateTimeOffset.UtcNow), "-E", fixture.Crasher.Replace('/', '!')],
+            new Dictionary<string, string> { ["CORE_COLLECTOR_COMPRESS"] = "true" });
+
+        Assert.EndsWith(".zst", filed, StringComparison.Ordinal);
+        Assert.True(new FileInfo(filed).Length < bytes.Length / 2, "the core is not compressed");
+        Assert.Equal(bytes.Length, Collector.Metadata(filed[..^4]).GetProperty("size").GetInt64()); // <pid>_<time>.json, per DESIGN §5
+        var body = SiloFixture.CoredumpRequest(pod: null);
+        body[SiloFixture.Parameter + "filepath"] = filed;
+        var session = await fixture.OpenSessionAsync(body);
+
+        using var download = await fixture.Silo.Http.GetAsync($"{session}files/{Path.GetFileName(filed)}");
+        Assert.Equal(bytes.Length, download.Content.Headers.ContentLength);
+        Assert.Equal(Path.GetFileName(filed)[..^4], download.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await download.Content.ReadAsByteArrayAsync()));
+
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(fixture.Silo.Http, session, Path.GetFileName(filed));
+        await using (var viewer = await TerminalClient.ConnectAsync(ws))
+        {
+            await viewer.WaitForAsync("(gdb) ");
+            await viewer.TypeAsync("bt\n");
+            await viewer.WaitForAsync(CrashingProgram.CrashingFunction);
+        }
+
+        var copies = Path.Join(fixture.Silo.CoreRoot, ".decompressed");
+        Assert.NotEmpty(Directory.GetFiles(copies, "*", SearchOption.AllDirectories));
+        await fixture.Silo.Http.DeleteAsync(session);
+        Assert.True(SpinWait.SpinUntil(() => Directory.GetFiles(copies, "*", SearchOption.AllDirectories).Length == 0, TimeSpan.FromSeconds(10)), "gdb's decompressed copy outlived its terminal");
+    }
+
+    [Fact]
     public async Task The_original_positional_arguments_work_too()
     {
         using var temp = new TempDirectory();

@@ -8,6 +8,7 @@ namespace CoreFileProfiler.Node.Cores;
 /// </summary>
 /// <param name="Exe">The executable's path as the process saw it (inside its container).</param>
 /// <param name="Source">Who wrote the core: <c>kernel</c> (the collector) or <c>gcore</c> (a snapshot).</param>
+/// <param name="Size">The core's bytes, uncompressed.</param>
 /// <param name="Note">Why a core is short or missing (a size limit, the free-space floor), when it is.</param>
 public sealed record CoreMetadata(
     int Pid,
@@ -25,7 +26,8 @@ public sealed record CoreMetadata(
     bool Truncated,
     string? Note = null)
 {
-    public static string PathFor(string corePath) => corePath + ".json";
+    /// <summary><c>&lt;pid&gt;_&lt;time&gt;.json</c> beside <c>&lt;pid&gt;_&lt;time&gt;</c> or <c>&lt;pid&gt;_&lt;time&gt;.zst</c>.</summary>
+    public static string PathFor(string corePath) => CompressedCore.Uncompressed(corePath) + ".json";
 
     /// <summary>Reads the metadata beside a core; null when there is none or it is unreadable.</summary>
     public static CoreMetadata? ReadFor(string corePath)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CoreFileProfiler.Node.Debugging;
 
 /// <summary>Starts gdb under a shared terminal: on a core (with its executable when it can be found) or attached to a process.</summary>
-public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes)
+public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store)
 {
     public const int InitialCols = 120;
     public const int InitialRows = 36;
@@ -19,12 +19,19 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     /// <summary><c>gdb &lt;exe&gt; -c &lt;core&gt;</c>, or <c>gdb -c &lt;core&gt;</c> with a word on why symbols are missing.</summary>
     public SharedTerminal StartOnCore(string corePath)
     {
-        var (executable, sysroot, source) = FindExecutable(corePath);
+        // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
+        var readable = CompressedCore.IsCompressed(corePath) ? CompressedCore.DecompressCopy(corePath, store.Root) : corePath;
+        var (executable, sysroot, source) = FindExecutable(corePath, readable);
         var command = Gdb(sysroot);
         if (executable is not null) command.Add(executable);
-        command.AddRange(["-c", corePath]);
+        command.AddRange(["-c", readable]);
 
         var terminal = Start(command, farewell: null);
+        if (readable != corePath)
+        {
+            terminal.Ended.ContinueWith(_ => CompressedCore.DeleteCopy(readable), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
         terminal.Announce(executable is not null
             ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable} (from {source})."
             : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({source}); symbols will be missing. If you have it: file /path/to/executable");
@@ -49,7 +56,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     /// The collector's metadata first (it saw the process alive; while its container still runs,
     /// the executable and libraries are read from the container's root), then the core's own notes.
     /// </summary>
-    internal (string? Executable, string? Sysroot, string Source) FindExecutable(string corePath)
+    internal (string? Executable, string? Sysroot, string Source) FindExecutable(string corePath, string readableCore)
     {
         var metadata = CoreMetadata.ReadFor(corePath);
         if (metadata is { Exe: { } inContainer, ContainerId: { } containerId }
@@ -62,7 +69,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
 
         var named = new List<(string Path, string Source)>();
         if (metadata?.Exe is { } fromMetadata && metadata.ContainerId is null) named.Add((fromMetadata, "the collector's metadata"));
-        if (CoreNotes.Read(corePath)?.Executable is { } fromNotes) named.Add((fromNotes, "the core's file notes"));
+        if (CoreNotes.Read(readableCore)?.Executable is { } fromNotes) named.Add((fromNotes, "the core's file notes"));
         foreach (var (path, source) in named)
         {
             // The kernel marks a binary replaced since the process started.

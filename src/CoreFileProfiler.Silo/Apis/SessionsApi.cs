@@ -1,4 +1,5 @@
 using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Silo.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -39,8 +40,11 @@ public static class SessionsApi
     public static async Task<Ok<SessionView>> Describe(string id, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetSession(id).Describe());
 
-    /// <summary>Streams a listed file from disk (sendfile), with ranges for resumed downloads.</summary>
-    public static async Task<PhysicalFileHttpResult> Download(string id, string path, IGrainFactory grains, IOptions<ProfilerOptions> options)
+    /// <summary>
+    /// Streams a listed file from disk (sendfile), with ranges for resumed downloads. A zstd core
+    /// is sent decompressed (without ranges: a compressed stream cannot seek).
+    /// </summary>
+    public static async Task<IResult> Download(string id, string path, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options)
     {
         var file = await grains.GetSession(id).GetFile(path);
         if (file.Node != options.Value.NodeName)
@@ -49,6 +53,14 @@ public static class SessionsApi
         }
 
         var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
+        if (CompressedCore.IsCompressed(file.FullPath))
+        {
+            response.ContentLength = CoreMetadata.ReadFor(file.FullPath)?.Size;
+            return TypedResults.Stream(
+                CompressedCore.OpenDecompressed(file.FullPath), "application/octet-stream",
+                Path.GetFileName(CompressedCore.Uncompressed(file.FullPath)), file.Modified, etag);
+        }
+
         return TypedResults.PhysicalFile(
             file.FullPath, "application/octet-stream", Path.GetFileName(file.FullPath), file.Modified, etag, enableRangeProcessing: true);
     }
