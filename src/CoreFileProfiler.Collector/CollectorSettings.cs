@@ -20,6 +20,9 @@ public sealed class CollectorSettings
     /// <summary>Write cores zstd-compressed (<c>.zst</c>); the profiler decompresses them for gdb and downloads.</summary>
     public bool Compress { get; set; }
 
+    /// <summary>Asked for a container's names when the kubelet's log links do not know it.</summary>
+    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+
     public string ProcRoot { get; set; } = "/proc";
 
     public string LogRoot { get; set; } = "/var/log";
@@ -34,6 +37,7 @@ public sealed class CollectorSettings
         settings.CoreRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_CORE_ROOT") ?? settings.CoreRoot;
         settings.ProcRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_PROC_ROOT") ?? settings.ProcRoot;
         settings.LogRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_LOG_ROOT") ?? settings.LogRoot;
+        settings.DockerEndpoint = Environment.GetEnvironmentVariable("CORE_COLLECTOR_DOCKER_ENDPOINT") ?? settings.DockerEndpoint;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_CORE_BYTES"), out var max)) settings.MaxCoreBytes = max;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_BYTES"), out var free)) settings.MinFreeBytes = free;
         if (bool.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_COMPRESS"), out var compress)) settings.Compress = compress;

@@ -20,7 +20,9 @@ public sealed class CoreCollector(CollectorSettings settings)
     {
         var process = Path.Join(settings.ProcRoot, crash.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var containerId = CgroupContainerId.Parse(TryRead(Path.Join(process, "cgroup")) ?? "");
-        var container = containerId is null ? null : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId);
+        var container = containerId is null
+            ? null
+            : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? DockerLabels.Find(settings.DockerEndpoint, containerId);
 
         var directory = container is null
             ? settings.CoreRoot

@@ -156,6 +156,22 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
     }
 
     [Fact]
+    public async Task Without_kubelet_log_links_the_collector_names_the_container_from_docker_labels()
+    {
+        using var temp = new TempDirectory();
+        var time = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] crash = ["-P", $"{fixture.AppSleepPid}", "-s", "6", "-t", time];
+
+        var viaDocker = await Collector.CollectAsync("core"u8.ToArray(), Path.Join(temp.Path, "a"), Path.Join(temp.Path, "no-logs"), crash,
+            new Dictionary<string, string> { ["CORE_COLLECTOR_DOCKER_ENDPOINT"] = fixture.Docker.Endpoint });
+        var withoutEither = await Collector.CollectAsync("core"u8.ToArray(), Path.Join(temp.Path, "b"), Path.Join(temp.Path, "no-logs"), crash,
+            new Dictionary<string, string> { ["CORE_COLLECTOR_DOCKER_ENDPOINT"] = $"unix://{temp.Path}/none.sock" });
+
+        Assert.StartsWith(Path.Join(temp.Path, "a", "kubernetes", LiveContainersFixture.Namespace, LiveContainersFixture.Pod, "app") + "/", viaDocker, StringComparison.Ordinal);
+        Assert.Equal(Path.Join(temp.Path, "b"), Path.GetDirectoryName(withoutEither)); // not knowing the pod, the node level
+    }
+
+    [Fact]
     public async Task Bad_gcore_requests_are_refused_clearly()
     {
         var missingPid = Body(("expiration_seconds", "60"), ("type", "gcore"), ("pid", "999999999"));

@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Containers;
+
+namespace CoreFileProfiler.Collector;
+
+/// <summary>
+/// A container's pod, namespace and name from the kubelet's labels, asked of the Docker Engine
+/// API over its socket: for nodes without <c>/var/log/containers</c>. Bounded to two seconds;
+/// any failure means "not known".
+/// </summary>
+public static class DockerLabels
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    public static RunningContainer? Find(string endpoint, string containerId)
+    {
+        if (!endpoint.StartsWith("unix://", StringComparison.Ordinal)) return null;
+        var socket = endpoint["unix://".Length..];
+        if (!File.Exists(socket)) return null;
+        try
+        {
+            // One HTTP/1.0 request (the server closes when done), not an HTTP stack: the collector must start fast.
+            using var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = (int)Timeout.TotalMilliseconds, SendTimeout = (int)Timeout.TotalMilliseconds };
+            connection.Connect(new UnixDomainSocketEndPoint(socket));
+            using var stream = new NetworkStream(connection, ownsSocket: false);
+            stream.Write(Encoding.ASCII.GetBytes($"GET /containers/{containerId}/json HTTP/1.0\r\nHost: docker\r\n\r\n"));
+            using var response = new MemoryStream();
+            stream.CopyTo(response);
+            var text = Encoding.UTF8.GetString(response.ToArray());
+            var body = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (!text.StartsWith("HTTP/1.", StringComparison.Ordinal) || text.Split(' ', 3)[1] != "200" || body < 0) return null;
+            using var inspect = JsonDocument.Parse(text[(body + 4)..]);
+            var labels = inspect.RootElement.GetProperty("Config").GetProperty("Labels");
+            string? Label(string name) => labels.TryGetProperty(name, out var value) ? value.GetString() : null;
+            var (ns, pod, container) = (Label("io.kubernetes.pod.namespace"), Label("io.kubernetes.pod.name"), Label("io.kubernetes.container.name"));
+            return KubernetesNames.IsLabel(ns) && KubernetesNames.IsSubdomain(pod) && KubernetesNames.IsLabel(container)
+                ? new RunningContainer(containerId, ns!, pod!, container!)
+                : null;
+        }
+        catch (Exception e) when (e is IOException or SocketException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
