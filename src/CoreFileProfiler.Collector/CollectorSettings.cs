@@ -20,6 +20,9 @@ public sealed class CollectorSettings
     /// <summary>Write cores zstd-compressed (<c>.zst</c>); the profiler decompresses them for gdb and downloads.</summary>
     public bool Compress { get; set; }
 
+    /// <summary>Executables up to this size are kept (once per build-id) so gdb has symbols after the container is gone; 0 turns it off.</summary>
+    public long MaxExecutableBytes { get; set; } = 512L << 20;
+
     /// <summary>Asked for a container's names when the kubelet's log links do not know it.</summary>
     public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
 

@@ -1,5 +1,6 @@
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Debugging;
 
 namespace CoreFileProfiler.Collector;
 
@@ -20,9 +21,8 @@ public sealed class CoreCollector(CollectorSettings settings)
     {
         var process = Path.Join(settings.ProcRoot, crash.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var containerId = CgroupContainerId.Parse(TryRead(Path.Join(process, "cgroup")) ?? "");
-        var container = containerId is null
-            ? null
-            : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? DockerLabels.Find(settings.DockerEndpoint, containerId);
+        var (fromDocker, image) = containerId is null ? (null, null) : DockerLabels.Find(settings.DockerEndpoint, containerId);
+        var container = containerId is null ? null : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? fromDocker;
 
         var directory = container is null
             ? settings.CoreRoot
@@ -34,13 +34,14 @@ public sealed class CoreCollector(CollectorSettings settings)
         var path = Path.Join(directory, name + extension);
 
         var (size, note) = Write(core, path, directory);
+        var (buildId, executableCopy) = KeepExecutable(Path.Join(process, "exe"));
         new CoreMetadata(
             crash.Pid, crash.Signal, crash.Time,
             crash.Exe ?? TryLink(Path.Join(process, "exe")),
             crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
             TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' '),
             containerId, container?.Namespace, container?.Pod, container?.Name,
-            "kernel", size, Truncated: note is not null, note).WriteFor(path);
+            "kernel", size, Truncated: note is not null, note, buildId, executableCopy, image).WriteFor(path);
         return path;
     }
 
@@ -86,6 +87,33 @@ public sealed class CoreCollector(CollectorSettings settings)
 
         File.Move(temporary, path);
         return (written, note);
+    }
+
+    /// <summary>
+    /// Copies the crashed executable (readable through /proc while the kernel waits for us) to
+    /// <c>.executables/&lt;build-id&gt;</c> of the store, once per build-id, so a crash loop costs one copy.
+    /// </summary>
+    private (string? BuildId, string? Copy) KeepExecutable(string executable)
+    {
+        var buildId = ElfBuildId.Read(executable);
+        if (buildId is null || settings.MaxExecutableBytes <= 0) return (buildId, null);
+        try
+        {
+            var directory = Path.Join(settings.CoreRoot, ".executables");
+            var copy = Path.Join(directory, buildId);
+            if (File.Exists(copy)) return (buildId, copy);
+            if (new FileInfo(executable).Length > settings.MaxExecutableBytes || FreeBytes(settings.CoreRoot) < settings.MinFreeBytes) return (buildId, null);
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var temporary = Path.Join(directory, $".{buildId}.{Environment.ProcessId}.tmp");
+            File.Copy(executable, temporary, overwrite: true);
+            File.SetUnixFileMode(temporary, OwnerOnly);
+            File.Move(temporary, copy, overwrite: true);
+            return (buildId, copy);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (buildId, null);
+        }
     }
 
     private static long FreeBytes(string directory) => new DriveInfo(directory).AvailableFreeSpace;

@@ -7,19 +7,19 @@ using CoreFileProfiler.Node.Containers;
 namespace CoreFileProfiler.Collector;
 
 /// <summary>
-/// A container's pod, namespace and name from the kubelet's labels, asked of the Docker Engine
-/// API over its socket: for nodes without <c>/var/log/containers</c>. Bounded to two seconds;
-/// any failure means "not known".
+/// A container's pod, namespace and name from the kubelet's labels, and its image, asked of the
+/// Docker Engine API over its socket. Bounded to two seconds; any failure means "not known".
 /// </summary>
 public static class DockerLabels
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    public static RunningContainer? Find(string endpoint, string containerId)
+    /// <summary>The container's pod names (null when not a pod's) and image; (null, null) when Docker does not answer.</summary>
+    public static (RunningContainer? Container, string? Image) Find(string endpoint, string containerId)
     {
-        if (!endpoint.StartsWith("unix://", StringComparison.Ordinal)) return null;
+        if (!endpoint.StartsWith("unix://", StringComparison.Ordinal)) return (null, null);
         var socket = endpoint["unix://".Length..];
-        if (!File.Exists(socket)) return null;
+        if (!File.Exists(socket)) return (null, null);
         try
         {
             // One HTTP/1.0 request (the server closes when done), not an HTTP stack: the collector must start fast.
@@ -31,18 +31,20 @@ public static class DockerLabels
             stream.CopyTo(response);
             var text = Encoding.UTF8.GetString(response.ToArray());
             var body = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (!text.StartsWith("HTTP/1.", StringComparison.Ordinal) || text.Split(' ', 3)[1] != "200" || body < 0) return null;
+            if (!text.StartsWith("HTTP/1.", StringComparison.Ordinal) || text.Split(' ', 3)[1] != "200" || body < 0) return (null, null);
             using var inspect = JsonDocument.Parse(text[(body + 4)..]);
-            var labels = inspect.RootElement.GetProperty("Config").GetProperty("Labels");
+            var config = inspect.RootElement.GetProperty("Config");
+            var image = config.TryGetProperty("Image", out var named) ? named.GetString() : null;
+            var labels = config.GetProperty("Labels");
             string? Label(string name) => labels.TryGetProperty(name, out var value) ? value.GetString() : null;
             var (ns, pod, container) = (Label("io.kubernetes.pod.namespace"), Label("io.kubernetes.pod.name"), Label("io.kubernetes.container.name"));
-            return KubernetesNames.IsLabel(ns) && KubernetesNames.IsSubdomain(pod) && KubernetesNames.IsLabel(container)
+            return (KubernetesNames.IsLabel(ns) && KubernetesNames.IsSubdomain(pod) && KubernetesNames.IsLabel(container)
                 ? new RunningContainer(containerId, ns!, pod!, container!)
-                : null;
+                : null, image);
         }
         catch (Exception e) when (e is IOException or SocketException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            return null;
+            return (null, null);
         }
     }
 }

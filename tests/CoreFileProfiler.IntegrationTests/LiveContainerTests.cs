@@ -155,6 +155,38 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
         Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
     }
 
+    [KernelFact]
+    public async Task After_its_container_is_gone_gdb_debugs_a_core_with_the_collectors_copy_of_the_program()
+    {
+        using var temp = new TempDirectory();
+        var silo = await SiloProcess.StartAsync(Path.Join(temp.Path, "silo"));
+        try
+        {
+            await using var collector = await InstalledCollector.InstallAsync(silo.CoreRoot);
+            var crasher = await CrashingProgram.BuildAsync(temp.Path, statically: true);
+            var id = await fixture.Docker.RunPodContainerAsync("default", "gone-pod", "worker", "/bin/sleep", "300");
+            File.CreateSymbolicLink(Path.Join(collector.LogRoot, "containers", $"gone-pod_default_worker-{id}.log"), "/var/log/pods/x/worker/0.log");
+            await fixture.Docker.DockerAsync("cp", crasher, $"{id}:/crasher");
+            await fixture.Docker.DockerAsync("exec", id, "/crasher");
+            var core = Assert.Single(await InstalledCollector.WaitForCoresAsync(Path.Join(silo.CoreRoot, "kubernetes", "default", "gone-pod", "worker"), 1));
+            await fixture.Docker.DockerAsync("rm", "-f", id); // the container and its filesystem are gone
+
+            var copy = Collector.Metadata(core).GetProperty("executableCopy").GetString()!;
+            Assert.Equal(await File.ReadAllBytesAsync(crasher), await File.ReadAllBytesAsync(copy));
+            var session = await SiloFixture.OpenSessionAsync(silo, SiloFixture.CoredumpRequest("gone-pod"));
+            var (_, _, ws) = await SiloFixture.OpenTerminalAsync(silo.Http, session, "worker/" + Path.GetFileName(core));
+            await using var viewer = await TerminalClient.ConnectAsync(ws);
+            await viewer.WaitForAsync("(gdb) ");
+            await viewer.TypeAsync("bt\n");
+            await viewer.WaitForAsync(CrashingProgram.CrashingFunction);
+            Assert.Contains("(from the collector's copy of the executable)", viewer.Text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Without_kubelet_log_links_the_collector_names_the_container_from_docker_labels()
     {
@@ -168,6 +200,7 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
             new Dictionary<string, string> { ["CORE_COLLECTOR_DOCKER_ENDPOINT"] = $"unix://{temp.Path}/none.sock" });
 
         Assert.StartsWith(Path.Join(temp.Path, "a", "kubernetes", LiveContainersFixture.Namespace, LiveContainersFixture.Pod, "app") + "/", viaDocker, StringComparison.Ordinal);
+        Assert.Equal(DockerEngine.Image, Collector.Metadata(viaDocker).GetProperty("image").GetString());
         Assert.Equal(Path.Join(temp.Path, "b"), Path.GetDirectoryName(withoutEither)); // not knowing the pod, the node level
     }
 

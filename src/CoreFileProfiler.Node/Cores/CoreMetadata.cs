@@ -10,6 +10,9 @@ namespace CoreFileProfiler.Node.Cores;
 /// <param name="Source">Who wrote the core: <c>kernel</c> (the collector) or <c>gcore</c> (a snapshot).</param>
 /// <param name="Size">The core's bytes, uncompressed.</param>
 /// <param name="Note">Why a core is short or missing (a size limit, the free-space floor), when it is.</param>
+/// <param name="BuildId">The executable's GNU build-id.</param>
+/// <param name="ExecutableCopy">The collector's copy of the executable, for when its container is gone.</param>
+/// <param name="Image">The container's image, when the runtime said.</param>
 public sealed record CoreMetadata(
     int Pid,
     int? Signal,
@@ -24,7 +27,10 @@ public sealed record CoreMetadata(
     string Source,
     long Size,
     bool Truncated,
-    string? Note = null)
+    string? Note = null,
+    string? BuildId = null,
+    string? ExecutableCopy = null,
+    string? Image = null)
 {
     /// <summary><c>&lt;pid&gt;_&lt;time&gt;.json</c> beside <c>&lt;pid&gt;_&lt;time&gt;</c> or <c>&lt;pid&gt;_&lt;time&gt;.zst</c>.</summary>
     public static string PathFor(string corePath) => CompressedCore.Uncompressed(corePath) + ".json";

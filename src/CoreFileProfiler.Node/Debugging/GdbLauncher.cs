@@ -53,8 +53,9 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     }
 
     /// <summary>
-    /// The collector's metadata first (it saw the process alive; while its container still runs,
-    /// the executable and libraries are read from the container's root), then the core's own notes.
+    /// The collector's metadata first (it saw the process alive): while the container still runs,
+    /// the executable and libraries from the container's root; else the collector's copy of the
+    /// exact binary; else the paths the metadata and the core's own notes name, on this node.
     /// </summary>
     internal (string? Executable, string? Sysroot, string Source) FindExecutable(string corePath, string readableCore)
     {
@@ -66,6 +67,8 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             var candidate = root + inContainer;
             if (File.Exists(candidate)) return (candidate, root, "the running container's filesystem");
         }
+
+        if (metadata?.ExecutableCopy is { } copy && File.Exists(copy)) return (copy, null, "the collector's copy of the executable");
 
         var named = new List<(string Path, string Source)>();
         if (metadata?.Exe is { } fromMetadata && metadata.ContainerId is null) named.Add((fromMetadata, "the collector's metadata"));
