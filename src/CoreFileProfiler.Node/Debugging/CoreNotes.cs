@@ -12,7 +12,6 @@ public sealed record CoreNotes(string? Command, string? Arguments, IReadOnlyList
 {
     private const uint NtPrpsinfo = 3;
     private const uint NtFile = 0x46494c45;
-    private const int MaxNotesBytes = 16 << 20;
 
     /// <summary>The path the kernel saw for the executable, best guess first; null when the core does not say.</summary>
     public string? Executable =>
@@ -22,62 +21,25 @@ public sealed record CoreNotes(string? Command, string? Arguments, IReadOnlyList
     /// <summary>Reads the notes of an ELF core; null when the file is not one.</summary>
     public static CoreNotes? Read(string corePath)
     {
-        try
+        var notes = ElfNotes.Read(corePath, coreOnly: true);
+        if (notes.Count == 0) return null;
+
+        string? command = null, arguments = null;
+        var mapped = new List<string>();
+        foreach (var note in notes)
         {
-            using var file = File.OpenRead(corePath);
-            Span<byte> header = stackalloc byte[64];
-            if (file.Read(header) < 64 || !header[..4].SequenceEqual("\u007fELF"u8) || header[4] != 2 || header[5] != 1) return null;
-            if (BinaryPrimitives.ReadUInt16LittleEndian(header[16..]) != 4) return null; // ET_CORE
-
-            var programHeaders = (long)BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
-            var entrySize = BinaryPrimitives.ReadUInt16LittleEndian(header[54..]);
-            var count = BinaryPrimitives.ReadUInt16LittleEndian(header[56..]);
-            string? command = null, arguments = null;
-            var mapped = new List<string>();
-            var entry = new byte[entrySize];
-            for (var i = 0; i < count; i++)
+            if (note.Type == NtPrpsinfo && note.Description.Length >= 136)
             {
-                file.Position = programHeaders + (long)i * entrySize;
-                file.ReadExactly(entry);
-                if (BinaryPrimitives.ReadUInt32LittleEndian(entry) != 4) continue; // PT_NOTE
-                var offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(entry.AsSpan(8));
-                var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(entry.AsSpan(32));
-                var notes = new byte[Math.Min(size, MaxNotesBytes)];
-                file.Position = offset;
-                file.ReadExactly(notes);
-                ReadNotes(notes, ref command, ref arguments, mapped);
+                command = CString(note.Description.AsSpan(40, 16));
+                arguments = CString(note.Description.AsSpan(56, 80)).TrimEnd();
             }
-
-            return new CoreNotes(command, arguments, mapped);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null; // truncated or unreadable: nothing to learn from it
-        }
-    }
-
-    private static void ReadNotes(ReadOnlySpan<byte> notes, ref string? command, ref string? arguments, List<string> mapped)
-    {
-        while (notes.Length >= 12)
-        {
-            var nameSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(notes);
-            var descriptionSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(notes[4..]);
-            var type = BinaryPrimitives.ReadUInt32LittleEndian(notes[8..]);
-            var descriptionStart = 12 + Align4(nameSize);
-            if (nameSize < 0 || descriptionSize < 0 || descriptionStart + descriptionSize > notes.Length) return;
-            var description = notes.Slice(descriptionStart, descriptionSize);
-            if (type == NtPrpsinfo && description.Length >= 136)
+            else if (note.Type == NtFile)
             {
-                command = CString(description.Slice(40, 16));
-                arguments = CString(description.Slice(56, 80)).TrimEnd();
+                ReadMappedFiles(note.Description, mapped);
             }
-            else if (type == NtFile)
-            {
-                ReadMappedFiles(description, mapped);
-            }
-
-            notes = notes[(descriptionStart + Align4(descriptionSize))..];
         }
+
+        return new CoreNotes(command, arguments, mapped);
     }
 
     /// <summary>NT_FILE: count, page size, count × (start, end, offset), then count names.</summary>
@@ -103,6 +65,4 @@ public sealed record CoreNotes(string? Command, string? Arguments, IReadOnlyList
         var end = bytes.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
-
-    private static int Align4(int value) => (value + 3) & ~3;
 }
