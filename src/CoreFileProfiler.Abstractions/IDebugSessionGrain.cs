@@ -18,6 +18,16 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     /// <summary>Resolves a listed file for download; anything the session does not list is NotFound.</summary>
     Task<DownloadableFile> GetFile(string path);
 
+    /// <summary>
+    /// A listed file's bytes from <paramref name="offset"/>, at most <paramref name="length"/> of them, in
+    /// chunks: how a gateway on another node serves a download. A zstd core streams decompressed.
+    /// </summary>
+    IAsyncEnumerable<byte[]> ReadFile(string path, long offset, long length, CancellationToken cancellationToken = default);
+
+    /// <summary>What the cluster views show; null once the session has ended.</summary>
+    [AlwaysInterleave]
+    Task<SessionSummary?> Summarize();
+
     /// <summary>Starts gdb on one of the session's files or processes; anything else is NotFound.</summary>
     Task<TerminalInfo> OpenTerminal(TerminalRequest request);
 

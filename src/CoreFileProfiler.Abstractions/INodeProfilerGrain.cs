@@ -11,8 +11,17 @@ public interface INodeProfilerGrain : IGrainWithStringKey
     /// <summary>Validates the target on this node and opens a session; returns its id.</summary>
     Task<string> OpenSession(SessionRequest request);
 
+    /// <summary>Sessions, containers and the core store's size.</summary>
     [AlwaysInterleave]
     Task<NodeStatus> GetStatus();
+
+    /// <summary>The node's live sessions, oldest first.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<SessionSummary>> ListSessions();
+
+    /// <summary>The node's cores, newest first.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<CoreSummary>> ListCores(CoreFilter filter);
 
     /// <summary>Told by a session when it ends, so its slot is freed and its URL answers 410.</summary>
     [OneWay]

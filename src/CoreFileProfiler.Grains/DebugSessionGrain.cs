@@ -68,8 +68,29 @@ public sealed class DebugSessionGrain(
     public async Task<DownloadableFile> GetFile(string path)
     {
         var file = await FindFileAsync(path);
-        return new DownloadableFile(Node, file.FullPath, file.Size, file.Modified);
+        var compressed = CompressedCore.IsCompressed(file.FullPath);
+        return new DownloadableFile(
+            Node, file.RelativePath, file.FullPath, file.Size, file.Modified, compressed,
+            compressed ? CoreMetadata.ReadFor(file.FullPath)?.Size : file.Size);
     }
+
+    public async IAsyncEnumerable<byte[]> ReadFile(string path, long offset, long length, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var file = await FindFileAsync(path);
+        await using var stream = CompressedCore.IsCompressed(file.FullPath)
+            ? CompressedCore.OpenDecompressed(file.FullPath)
+            : new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        await foreach (var chunk in FileChunks.ReadAsync(stream, offset, length, cancellationToken))
+        {
+            yield return chunk;
+        }
+    }
+
+    public Task<SessionSummary?> Summarize() => Task.FromResult(
+        _state is { Ended: false } state && time.GetUtcNow() < state.ExpiresAt
+            ? new SessionSummary(Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
+                _terminals.Values.Select(t => t.Describe()).ToList())
+            : null);
 
     public async Task<TerminalInfo> OpenTerminal(TerminalRequest request)
     {
@@ -252,7 +273,7 @@ public sealed class DebugSessionGrain(
     private static string TerminalId() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(9)).Replace('+', '-').Replace('/', '_');
 
-    private static ProfilerException Gone() => ProfilerException.Gone("This session has expired or was closed.");
+    private static ProfilerException Gone() => ProfilerException.Gone("This session has ended: it expired, was closed, or its node restarted.");
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

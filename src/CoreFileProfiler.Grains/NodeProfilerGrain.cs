@@ -30,6 +30,8 @@ public sealed class NodeProfilerGrain(
     private readonly HashSet<string> _ended = [];
     private readonly Queue<(string Id, DateTimeOffset EndedAt)> _endedOrder = new();
 
+    private DateTimeOffset _startedAt;
+
     private string Node => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -39,6 +41,8 @@ public sealed class NodeProfilerGrain(
         {
             throw new InvalidOperationException($"NodeProfilerGrain for '{Node}' activated on the silo of '{options.Value.NodeName}'.");
         }
+
+        _startedAt = time.GetUtcNow();
 
         // Retention runs soon after start (the readiness probe activates this grain) and then every few minutes.
         this.RegisterGrainTimer(EnforceRetention, new GrainTimerCreationOptions(TimeSpan.FromSeconds(30), RetentionPeriod));
@@ -58,7 +62,7 @@ public sealed class NodeProfilerGrain(
             throw ProfilerException.Unavailable($"Node '{Node}' has reached its limit of {options.Value.MaxSessions} live sessions; try again when one ends.");
         }
 
-        var id = SessionId.Create(Node);
+        var id = SessionId.Create(Node, now);
         var expiresAt = now.AddSeconds(request.ExpirationSeconds);
         await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
         _liveUntil[id] = expiresAt;
@@ -68,11 +72,30 @@ public sealed class NodeProfilerGrain(
         return id;
     }
 
-    public Task<NodeStatus> GetStatus()
+    public async Task<NodeStatus> GetStatus()
     {
         ForgetExpired(time.GetUtcNow());
-        return Task.FromResult(new NodeStatus(Node, _liveUntil.Count, options.Value.MaxSessions));
+        var live = _liveUntil.Count;
+        var running = await containers.ListAsync();
+        var cores = await Task.Run(store.ListAll); // disk work off the grain's scheduler
+        return new NodeStatus(Node, live, options.Value.MaxSessions, running.Count, cores.Count, cores.Sum(c => c.Size));
     }
+
+    public async Task<IReadOnlyList<SessionSummary>> ListSessions()
+    {
+        ForgetExpired(time.GetUtcNow());
+        var summaries = await Task.WhenAll(_liveUntil.Keys.ToList().Select(id => GrainFactory.GetSession(id).Summarize()));
+        return summaries.OfType<SessionSummary>().OrderBy(s => s.CreatedAt).ToList();
+    }
+
+    public Task<IReadOnlyList<CoreSummary>> ListCores(CoreFilter filter) =>
+        Task.Run<IReadOnlyList<CoreSummary>>(() => store.ListAll()
+            .Where(core => filter.Matches(core.Pod?.Namespace, core.Pod?.Pod, core.Pod?.Container))
+            .Select(core => (Core: core, Metadata: CoreMetadata.ReadFor(core.FullPath)))
+            .Select(c => new CoreSummary(
+                Node, c.Core.Pod?.Namespace, c.Core.Pod?.Pod, c.Core.Pod?.Container, c.Core.FullPath, c.Core.Size,
+                c.Metadata?.Time ?? c.Core.Modified, c.Metadata?.Pid, c.Metadata?.Signal, c.Metadata?.Exe))
+            .ToList());
 
     public Task SessionEnded(string sessionId)
     {
@@ -80,7 +103,9 @@ public sealed class NodeProfilerGrain(
         return Task.CompletedTask;
     }
 
-    public Task<bool> HasEnded(string sessionId) => Task.FromResult(_ended.Contains(sessionId));
+    /// <remarks>An id issued before this profiler started belongs to an earlier life of the node: its session is gone.</remarks>
+    public Task<bool> HasEnded(string sessionId) =>
+        Task.FromResult(_ended.Contains(sessionId) || SessionId.IssuedAt(sessionId) < _startedAt.AddSeconds(-1));
 
     private async Task EnforceRetention(CancellationToken cancellationToken)
     {

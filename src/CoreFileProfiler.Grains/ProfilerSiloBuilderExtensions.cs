@@ -1,3 +1,4 @@
+using CoreFileProfiler.Grains.Cluster;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
@@ -26,6 +27,9 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<ProcessTable>();
         silo.Services.TryAddSingleton<DockerContainers>();
         silo.Services.TryAddSingleton<ContainerLocator>();
+        silo.Services.TryAddSingleton<ClusterNodes>();
+        silo.Services.AddHostedService(services => services.GetRequiredService<ClusterNodes>());
+        silo.Services.TryAddSingleton<ClusterOverview>();
         return silo
             .UseSiloMetadata(new Dictionary<string, string> { [NodePlacementDirector.MetadataKey] = nodeName })
             .AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

@@ -20,6 +20,8 @@ app.UseWebSockets();
 app.MapProcessorApi();
 app.MapSessionsApi();
 app.MapTerminalsApi();
+app.MapClusterApi();
+app.MapClusterPage();
 app.MapHealthApi();
 
 app.Run();

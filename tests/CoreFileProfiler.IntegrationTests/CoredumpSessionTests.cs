@@ -26,7 +26,7 @@ public sealed class CoredumpSessionTests(SiloFixture fixture)
         using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.All(result.RootElement.EnumerateObject(), p => Assert.Equal(JsonValueKind.String, p.Value.ValueKind));
         var url = result.RootElement.GetProperty(SiloFixture.ResultKey).GetString()!;
-        Assert.Matches($"^http://localhost:{fixture.Silo.Port}/sessions/localhost\\.[A-Za-z0-9_-]{{24}}/$", url);
+        Assert.Matches($"^http://localhost:{fixture.Silo.Port}/sessions/localhost\\.[A-Za-z0-9_-]{{28}}/$", url);
         var session = new Uri(url).AbsolutePath;
         var name = Path.GetFileName(core);
 

@@ -19,6 +19,10 @@ public sealed class ContainerLocator(DockerContainers docker, ProcessTable proce
 
     private sealed record NodeContainers(DateTimeOffset At, IReadOnlyList<RunningContainer> Containers, ILookup<string, int> PidsByContainer, bool FromDocker);
 
+    /// <summary>Every running pod container on this node.</summary>
+    public async Task<IReadOnlyList<RunningContainer>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await CurrentAsync(cancellationToken)).Containers;
+
     /// <summary>The running containers of a pod (one, or all when <paramref name="container"/> is null).</summary>
     public async Task<IReadOnlyList<RunningContainer>> FindAsync(string ns, string pod, string? container, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,3 @@
-using CoreFileProfiler.Node.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +13,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
     /// <summary>Deletes what is over the limits; returns the deleted cores' paths.</summary>
     public IReadOnlyList<string> Enforce()
     {
-        if (LibC.RealPath(store.Root) is not { } root) return [];
-        var cores = new CoreTarget(root, null, LibC.RealPath(store.KubernetesRoot)).ListFiles(); // newest first
+        var cores = store.ListAll(); // newest first
         var deleted = new List<string>();
 
         foreach (var container in cores.Where(c => c.Container is not null).GroupBy(c => Path.GetDirectoryName(c.FullPath)))

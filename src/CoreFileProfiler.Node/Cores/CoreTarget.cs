@@ -74,18 +74,18 @@ public sealed class CoreTarget
     {
         var info = new FileInfo(fullPath);
         if (!info.Exists) return null; // deleted since it was listed
-        return new CoreFileEntry(relativePath, fullPath, info.Length, info.LastWriteTimeUtc, ContainerOf(fullPath));
+        return new CoreFileEntry(relativePath, fullPath, info.Length, info.LastWriteTimeUtc, PodOf(fullPath));
     }
 
     private bool IsInScope(string relativePath) =>
         Scope is null || relativePath == Scope || relativePath.StartsWith(Scope + "/", StringComparison.Ordinal);
 
-    /// <summary>In <c>kubernetes/&lt;ns&gt;/&lt;pod&gt;/&lt;container&gt;/…</c> the third directory names the container.</summary>
-    private string? ContainerOf(string fullPath)
+    /// <summary>The directories of <c>kubernetes/&lt;ns&gt;/&lt;pod&gt;/&lt;container&gt;/…</c>.</summary>
+    private PodContainer? PodOf(string fullPath)
     {
         if (_kubernetesRoot is null || !fullPath.StartsWith(_kubernetesRoot + "/", StringComparison.Ordinal)) return null;
         var segments = fullPath[(_kubernetesRoot.Length + 1)..].Split('/');
-        return segments.Length >= 4 ? segments[2] : null;
+        return segments.Length >= 4 ? new PodContainer(segments[0], segments[1], segments[2]) : null;
     }
 
     private static bool IsListedName(ReadOnlySpan<char> name) =>

@@ -1,5 +1,6 @@
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Silo.Downloads;
 using CoreFileProfiler.Silo.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,8 @@ namespace CoreFileProfiler.Silo.Apis;
 /// <summary>A session's page, JSON, downloads and end (DESIGN §4.2). The URL is a capability.</summary>
 public static class SessionsApi
 {
+    private const string ContentType = "application/octet-stream";
+
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(KeepCapabilityPrivate);
@@ -41,28 +44,26 @@ public static class SessionsApi
         TypedResults.Ok(await grains.GetSession(id).Describe());
 
     /// <summary>
-    /// Streams a listed file from disk (sendfile), with ranges for resumed downloads. A zstd core
-    /// is sent decompressed (without ranges: a compressed stream cannot seek).
+    /// Streams a listed file, with ranges for resumed downloads. A file on this node goes from disk
+    /// (sendfile); one on another node streams through its session grain. A zstd core is sent
+    /// decompressed, without ranges (a compressed stream cannot seek).
     /// </summary>
     public static async Task<IResult> Download(string id, string path, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options)
     {
-        var file = await grains.GetSession(id).GetFile(path);
+        var session = grains.GetSession(id);
+        var file = await session.GetFile(path);
+        var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
+        if (file.Compressed) response.ContentLength = file.ServedLength; // the stream cannot say
+
         if (file.Node != options.Value.NodeName)
         {
-            throw ProfilerException.Unavailable($"This file is on node '{file.Node}'; download it from that node's gateway.");
+            var remote = new RemoteFileStream(session, file.Path, file.ServedLength ?? long.MaxValue, seekable: !file.Compressed);
+            return TypedResults.Stream(remote, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: !file.Compressed);
         }
 
-        var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
-        if (CompressedCore.IsCompressed(file.FullPath))
-        {
-            response.ContentLength = CoreMetadata.ReadFor(file.FullPath)?.Size;
-            return TypedResults.Stream(
-                CompressedCore.OpenDecompressed(file.FullPath), "application/octet-stream",
-                Path.GetFileName(CompressedCore.Uncompressed(file.FullPath)), file.Modified, etag);
-        }
-
-        return TypedResults.PhysicalFile(
-            file.FullPath, "application/octet-stream", Path.GetFileName(file.FullPath), file.Modified, etag, enableRangeProcessing: true);
+        return file.Compressed
+            ? TypedResults.Stream(CompressedCore.OpenDecompressed(file.FullPath), ContentType, file.DownloadName, file.Modified, etag)
+            : TypedResults.PhysicalFile(file.FullPath, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: true);
     }
 
     public sealed record SnapshotBody(int? Pid);

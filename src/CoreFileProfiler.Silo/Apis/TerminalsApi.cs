@@ -1,3 +1,4 @@
+using CoreFileProfiler.Silo.Hosting;
 using CoreFileProfiler.Silo.Terminals;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -42,7 +43,7 @@ public static class TerminalsApi
             throw ProfilerException.Invalid("This is a terminal's WebSocket; connect with a WebSocket client.");
         }
 
-        if (!TerminalRelay.IsSameOrigin(context.Request))
+        if (!RequestOrigin.IsSameOrigin(context.Request))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "WebSocket connections from another site's pages are refused.");
         }

@@ -1,18 +1,28 @@
 namespace CoreFileProfiler.Silo.Hosting;
 
 /// <summary>The <c>Cluster</c> configuration section (DESIGN §3).</summary>
+/// <remarks><c>Cluster:Membership</c> binds Orleans' <c>ClusterMembershipOptions</c> (failure detection).</remarks>
 public sealed class ProfilerClusterOptions
 {
     public const string Section = "Cluster";
+    public const string LocalhostProvider = "Localhost";
+    public const string RedisProvider = "Redis";
 
     /// <summary><c>Localhost</c> (one process, no dependencies) or <c>Redis</c>.</summary>
-    public string Provider { get; set; } = "Localhost";
+    public string Provider { get; set; } = LocalhostProvider;
 
+    /// <summary>The Redis connection string (StackExchange.Redis syntax) when the provider is Redis.</summary>
     public string? Redis { get; set; }
 
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at; default: the host name's address (in a pod: POD_IP).</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Whether to use Orleans' Kubernetes hosting; default: when running in a pod.</summary>
+    public bool? Kubernetes { get; set; }
 
     public string ClusterId { get; set; } = "core-file-profiler";
 

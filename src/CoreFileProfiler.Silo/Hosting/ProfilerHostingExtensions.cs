@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
 using Microsoft.Extensions.Options;
+using CoreFileProfiler.Grains.Cluster;
 using Orleans.Configuration;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -43,6 +45,8 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.Section));
+        builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddHostedService<OrphanReaper>();
         builder.Services.AddHostedService<CollectorInstaller>();
@@ -57,8 +61,10 @@ public static class ProfilerHostingExtensions
     /// <summary>The Orleans silo in this process, with this node's placement.</summary>
     public static void AddProfilerSilo(this WebApplicationBuilder builder)
     {
-        var cluster = builder.Configuration.GetSection(ProfilerClusterOptions.Section).Get<ProfilerClusterOptions>() ?? new();
+        var section = builder.Configuration.GetSection(ProfilerClusterOptions.Section);
+        var cluster = section.Get<ProfilerClusterOptions>() ?? new();
         var node = builder.ResolveNodeName();
+        var inKubernetes = cluster.Kubernetes ?? KubernetesPod.IsCurrent;
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -66,14 +72,28 @@ public static class ProfilerHostingExtensions
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            silo.Configure<ClusterMembershipOptions>(section.GetSection("Membership"));
             switch (cluster.Provider)
             {
-                case "Localhost":
+                case ProfilerClusterOptions.LocalhostProvider:
                     silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+                    break;
+                case ProfilerClusterOptions.RedisProvider when !string.IsNullOrWhiteSpace(cluster.Redis):
+                    silo.UseRedisClustering(cluster.Redis);
+                    silo.Configure<EndpointOptions>(o =>
+                    {
+                        o.SiloPort = cluster.SiloPort;
+                        o.GatewayPort = cluster.GatewayPort;
+                        o.AdvertisedIPAddress = cluster.AdvertisedAddress is { } address ? IPAddress.Parse(address) : o.AdvertisedIPAddress;
+                    });
+                    // In a pod the Kubernetes agent names the silo after the pod and takes the address
+                    // from POD_IP; elsewhere the silo is named after its node, which the cluster views use.
+                    if (inKubernetes) silo.UseKubernetesHosting();
+                    else silo.Configure<SiloOptions>(o => o.SiloName = ClusterNodes.SiloNameFor(node));
                     break;
                 default:
                     throw new OptionsValidationException(ProfilerClusterOptions.Section, typeof(ProfilerClusterOptions),
-                        [$"Cluster:Provider '{cluster.Provider}' is not supported; use 'Localhost'."]);
+                        [$"Cluster:Provider '{cluster.Provider}' is not supported; use 'Localhost', or 'Redis' with Cluster:Redis set."]);
             }
 
             silo.AddCoreFileProfiler(node);

@@ -24,14 +24,6 @@ internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session
     private (WebSocketCloseStatus Status, string Reason)? _end;
     private long _backlog;
 
-    /// <summary>True for non-browser clients (no Origin) and for pages of this same host.</summary>
-    public static bool IsSameOrigin(HttpRequest request)
-    {
-        var origin = request.Headers.Origin.ToString();
-        return origin.Length == 0
-            || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
-    }
-
     public async Task RunAsync(CancellationToken aborted)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);

@@ -57,8 +57,11 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
 
         Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(() => _cluster.Grains.GetSession(id).GetFile("app/42_20261127-120000"))).Error);
         Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(_cluster.Grains.GetSession(id).Close)).Error);
-        var unknown = SessionId.Create(Node);
+        var unknown = SessionId.Create(Node, DateTimeOffset.UtcNow);
         Assert.Equal(ProfilerError.NotFound, (await Assert.ThrowsAsync<ProfilerException>(_cluster.Grains.GetSession(unknown).Describe)).Error);
+        // Issued before this node's profiler started: a session of the node's previous life, so gone, not unknown.
+        var fromBeforeRestart = SessionId.Create(Node, DateTimeOffset.UtcNow.AddHours(-1));
+        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(_cluster.Grains.GetSession(fromBeforeRestart).Describe)).Error);
         Assert.Equal(ProfilerError.NotFound, Assert.Throws<ProfilerException>(() => _cluster.Grains.GetSession("not-an-id")).Error);
     }
 

@@ -1,0 +1,87 @@
+using CoreFileProfiler.Grains.Cluster;
+using CoreFileProfiler.Node;
+using CoreFileProfiler.Silo.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CoreFileProfiler.Silo.Apis;
+
+/// <summary>
+/// Everything in the cluster from any gateway (DESIGN §4.3), for admins only. Lists hold what
+/// the reachable nodes said; nodes that could not answer are named in <see cref="UnavailableHeader"/>
+/// and shown <c>down</c> by <c>/api/nodes</c>.
+/// </summary>
+public static class ClusterApi
+{
+    public const string UnavailableHeader = "X-Unavailable-Nodes";
+
+    public sealed record ClusterSession(
+        string Id, string Node, SessionType Type, string Target, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string Url, IReadOnlyList<TerminalInfo> Terminals);
+
+    public sealed record ClusterNodeStatus(string Node, string Status, int? Containers, int? Cores, long? CoreBytes, int? LiveSessions, int? MaxSessions);
+
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").AddEndpointFilter(RequireAdmin);
+        api.MapGet("/sessions", Sessions);
+        api.MapGet("/nodes", Nodes);
+        api.MapGet("/cores", Cores);
+        api.MapDelete("/sessions/{id}", Close);
+        return app;
+    }
+
+    public static async Task<Ok<List<ClusterSession>>> Sessions(ClusterOverview cluster, PublicUrls urls, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var answer = await cluster.SessionsAsync(cancellationToken);
+        MarkUnavailable(response, answer.UnavailableNodes);
+        return TypedResults.Ok(answer.Items
+            .Select(s => new ClusterSession(s.Id, s.Node, s.Type, s.Target, s.CreatedAt, s.ExpiresAt, urls.Session(s.Id), s.Terminals))
+            .ToList());
+    }
+
+    public static async Task<Ok<List<ClusterNodeStatus>>> Nodes(ClusterOverview cluster, CancellationToken cancellationToken)
+    {
+        var nodes = await cluster.NodesAsync(cancellationToken);
+        return TypedResults.Ok(nodes
+            .Select(n => new ClusterNodeStatus(
+                n.Node, n.IsUp ? "up" : "down", n.Status?.Containers, n.Status?.Cores, n.Status?.CoreBytes, n.Status?.LiveSessions, n.Status?.MaxSessions))
+            .ToList());
+    }
+
+    /// <summary>Newest first; <c>namespace</c>, <c>pod</c> and <c>container</c> narrow it down.</summary>
+    public static async Task<Ok<List<CoreSummary>>> Cores(
+        ClusterOverview cluster, HttpResponse response, CancellationToken cancellationToken, string? @namespace = null, string? pod = null, string? container = null)
+    {
+        var filter = new CoreFilter(
+            Checked(@namespace, KubernetesNames.IsLabel, "namespace"),
+            Checked(pod, KubernetesNames.IsSubdomain, "pod"),
+            Checked(container, KubernetesNames.IsLabel, "container"));
+        var answer = await cluster.CoresAsync(filter, cancellationToken);
+        MarkUnavailable(response, answer.UnavailableNodes);
+        return TypedResults.Ok(answer.Items.OrderByDescending(c => c.Time).ToList());
+    }
+
+    public static async Task<NoContent> Close(string id, IGrainFactory grains)
+    {
+        await grains.GetSession(id).Close();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>401 unless <see cref="AdminAccess"/> allows the caller.</summary>
+    public static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var access = context.HttpContext.RequestServices.GetRequiredService<AdminAccess>();
+        if (access.IsAllowed(context.HttpContext)) return await next(context);
+        context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: access.RefusalDetail);
+    }
+
+    private static string? Checked(string? value, Func<string, bool> isValid, string name) =>
+        string.IsNullOrEmpty(value) ? null
+        : isValid(value) ? value
+        : throw ProfilerException.Invalid($"'{name}' must be a Kubernetes name, not '{value}'.");
+
+    private static void MarkUnavailable(HttpResponse response, IReadOnlyList<string> nodes)
+    {
+        if (nodes.Count > 0) response.Headers[UnavailableHeader] = string.Join(", ", nodes);
+    }
+}

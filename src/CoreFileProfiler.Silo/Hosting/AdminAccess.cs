@@ -1,0 +1,44 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace CoreFileProfiler.Silo.Hosting;
+
+/// <summary>
+/// Who may see and end every session of the cluster (DESIGN §4.3): with <c>Auth:AdminToken</c>
+/// set, a request bearing it (or the cluster page's cookie holding it); without one, loopback
+/// clients only, so a fresh install is never open to the network.
+/// </summary>
+public sealed class AdminAccess(IOptions<AdminOptions> options)
+{
+    public const string CookieName = "cfp-admin";
+
+    public bool HasToken => !string.IsNullOrEmpty(options.Value.AdminToken);
+
+    public bool IsAllowed(HttpContext context)
+    {
+        if (!HasToken) return IsLoopback(context.Connection.RemoteIpAddress);
+        var request = context.Request;
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && IsToken(authorization["Bearer ".Length..].Trim()))
+        {
+            return true;
+        }
+
+        // A browser sends the cookie with any request to us, so a change must also come from our own page.
+        return request.Cookies.TryGetValue(CookieName, out var cookie) && IsToken(cookie)
+            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || RequestOrigin.IsSameOrigin(request));
+    }
+
+    public bool IsToken(string? candidate) =>
+        candidate is not null && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.AdminToken!)));
+
+    public string RefusalDetail => HasToken
+        ? "This needs the admin token: send 'Authorization: Bearer <Auth:AdminToken>'."
+        : "Without Auth:AdminToken only clients on this machine may use this; set a token to allow others.";
+
+    private static bool IsLoopback(IPAddress? address) =>
+        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+}
