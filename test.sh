@@ -18,6 +18,7 @@ command -v dockerd >/dev/null || missing+=(docker.io)    # a private Docker Engi
 command -v busybox >/dev/null || missing+=(busybox-static) # ... and the one image it runs
 command -v clang >/dev/null || missing+=(clang)          # NativeAOT links the core collector
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)      # ... against zlib
+command -v redis-server >/dev/null || missing+=(redis-server) # Orleans clustering of the three-silo tests
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -30,6 +30,12 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<ClusterNodes>();
         silo.Services.AddHostedService(services => services.GetRequiredService<ClusterNodes>());
         silo.Services.TryAddSingleton<ClusterOverview>();
+        // A session's gdb lives in its activation's memory, so a second activation of it must never
+        // appear: the strongly consistent directory recovers a dead silo's directory range from the
+        // live silos' activations, where the default one forgets it and lets duplicates in.
+#pragma warning disable ORLEANSEXP003 // experimental in 10.x; chosen for the guarantee above
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         return silo
             .UseSiloMetadata(new Dictionary<string, string> { [NodePlacementDirector.MetadataKey] = nodeName })
             .AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

@@ -15,7 +15,7 @@ internal sealed class ProfilerExceptionHandler(IProblemDetailsService problems, 
         {
             ProfilerException e => (StatusOf(e.Error), e.Message),
             OrleansMessageRejectionException or SiloUnavailableException or TimeoutException =>
-                (StatusCodes.Status503ServiceUnavailable, "The node that owns this resource is unavailable; try again shortly."),
+                (StatusCodes.Status503ServiceUnavailable, $"{OwningNode(context)} is unavailable; try again shortly."),
             BadHttpRequestException e => (e.StatusCode, e.Message),
             _ => (0, ""),
         };
@@ -34,6 +34,12 @@ internal sealed class ProfilerExceptionHandler(IProblemDetailsService problems, 
             ProblemDetails = { Status = status, Detail = detail },
         });
     }
+
+    /// <summary>A session's id names its node (the handler sees the failed request's route values through its feature).</summary>
+    private static string OwningNode(HttpContext context) =>
+        SessionId.TryGetNode(context.Features.Get<IExceptionHandlerFeature>()?.RouteValues?["id"] as string, out var node)
+            ? $"Node '{node}'"
+            : "The node that owns this resource";
 
     private static int StatusOf(ProfilerError error) => error switch
     {

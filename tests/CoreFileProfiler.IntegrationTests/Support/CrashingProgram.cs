@@ -67,4 +67,15 @@ public static class CrashingProgram
             : throw new InvalidOperationException(
                 $"No core in {workDirectory}; kernel.core_pattern is '{File.ReadAllText("/proc/sys/kernel/core_pattern").Trim()}', expected 'core'.");
     }
+
+    /// <summary>Crashes the program for real and files its core in a store's pod layout, as the collector would.</summary>
+    public static async Task<string> CrashIntoStoreAsync(string executable, string workDirectory, string coreRoot, string ns, string pod, string container)
+    {
+        var (core, pid) = await CrashAsync(executable, Path.Join(workDirectory, "crash-" + Guid.NewGuid().ToString("N")));
+        var directory = Path.Join(coreRoot, "kubernetes", ns, pod, container);
+        Directory.CreateDirectory(directory);
+        var filed = Path.Join(directory, $"{pid}_{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}");
+        File.Move(core, filed);
+        return filed;
+    }
 }

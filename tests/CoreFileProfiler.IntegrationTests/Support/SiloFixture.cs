@@ -41,15 +41,8 @@ public sealed class SiloFixture : IAsyncLifetime
     }
 
     /// <summary>Crashes the program for real and files its core as the collector would.</summary>
-    public async Task<string> CrashIntoAsync(string pod, string container)
-    {
-        var (core, pid) = await CrashingProgram.CrashAsync(Crasher, Path.Join(_temp.Path, "crash-" + Guid.NewGuid().ToString("N")));
-        var directory = Path.Join(Silo.CoreRoot, "kubernetes", Namespace, pod, container);
-        Directory.CreateDirectory(directory);
-        var filed = Path.Join(directory, $"{pid}_{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-        File.Move(core, filed);
-        return filed;
-    }
+    public Task<string> CrashIntoAsync(string pod, string container) =>
+        CrashingProgram.CrashIntoStoreAsync(Crasher, _temp.Path, Silo.CoreRoot, Namespace, pod, container);
 
     /// <summary>POSTs a processor body as the KubeDiag agent does: JSON with no Content-Type header.</summary>
     public static async Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body, HttpClient http)

@@ -14,9 +14,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly Process _process;
 
-    private SiloProcess(Process process, int port, string coreRoot, string logPath)
+    private SiloProcess(Process process, string node, int port, string coreRoot, string logPath)
     {
         _process = process;
+        Node = node;
         Port = port;
         CoreRoot = coreRoot;
         LogPath = logPath;
@@ -24,6 +25,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public const string NodeName = "localhost";
+
+    public string Node { get; }
 
     public int Port { get; }
 
@@ -35,7 +38,11 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<SiloProcess> StartAsync(string workDirectory, params string[] extraArguments)
+    public static Task<SiloProcess> StartAsync(string workDirectory, params string[] extraArguments) =>
+        StartAsync(workDirectory, NodeName, "127.0.0.1", extraArguments);
+
+    /// <summary>A silo of <paramref name="node"/> whose gateway listens on <paramref name="listenAddress"/> (tests still call it on loopback).</summary>
+    public static async Task<SiloProcess> StartAsync(string workDirectory, string node, string listenAddress, IEnumerable<string> extraArguments)
     {
         var port = FreePort.Next();
         var coreRoot = Path.Join(workDirectory, "cores");
@@ -47,8 +54,8 @@ public sealed class SiloProcess : IAsyncDisposable
             ArgumentList =
             {
                 SiloAssembly,
-                $"--Urls=http://127.0.0.1:{port}",
-                $"--Profiler:NodeName={NodeName}",
+                $"--Urls=http://{listenAddress}:{port}",
+                $"--Profiler:NodeName={node}",
                 $"--Profiler:CoreRoot={coreRoot}",
                 $"--Cluster:SiloPort={FreePort.Next()}",
                 $"--Cluster:GatewayPort={FreePort.Next()}",
@@ -68,7 +75,7 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var silo = new SiloProcess(process, port, coreRoot, logPath);
+        var silo = new SiloProcess(process, node, port, coreRoot, logPath);
         try
         {
             await silo.WaitUntilReadyAsync();

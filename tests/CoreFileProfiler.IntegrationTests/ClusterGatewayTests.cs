@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CoreFileProfiler.IntegrationTests.Support;
+
+namespace CoreFileProfiler.IntegrationTests;
+
+/// <summary>Any gateway serves any node, in three real silos clustered through a real redis-server.</summary>
+[Collection(ClusterTests.Name)]
+public sealed class ClusterGatewayTests(ClusterFixture cluster)
+{
+    private const string Prompt = "(gdb) ";
+
+    [Fact]
+    public async Task A_session_of_node_c_opened_through_a_is_served_by_a_and_by_c()
+    {
+        var core = await cluster.CrashIntoAsync(cluster.C, "crash-on-c");
+        var coreBytes = await File.ReadAllBytesAsync(core);
+        var file = "app/" + Path.GetFileName(core);
+
+        using var response = await SiloFixture.PostProcessorAsync(ClusterFixture.CoredumpRequest("crash-on-c", "node-c"), cluster.A.Http);
+        var url = (await response.Content.ReadFromJsonAsync<Dictionary<string, string>>())![SiloFixture.ResultKey];
+        Assert.Matches($"^http://node-a:{cluster.A.Port}/sessions/node-c\\.[A-Za-z0-9_-]{{28}}/$", url); // a gateway that can serve it
+        var session = new Uri(url).AbsolutePath;
+
+        foreach (var gateway in new[] { cluster.A, cluster.C })
+        {
+            Assert.Contains(file, await gateway.Http.GetStringAsync(session), StringComparison.Ordinal);
+            var view = await gateway.Http.GetFromJsonAsync<JsonElement>(session + "api");
+            Assert.Equal("node-c", view.GetProperty("node").GetString());
+            Assert.Equal(file, Assert.Single(view.GetProperty("files").EnumerateArray()).GetProperty("path").GetString());
+
+            using var whole = await gateway.Http.GetAsync(session + "files/" + file);
+            Assert.Equal(coreBytes.Length, whole.Content.Headers.ContentLength);
+            Assert.Equal(SHA256.HashData(coreBytes), SHA256.HashData(await whole.Content.ReadAsByteArrayAsync()));
+
+            var from = coreBytes.Length / 3;
+            using var rangeRequest = new HttpRequestMessage(HttpMethod.Get, session + "files/" + file) { Headers = { Range = new RangeHeaderValue(from, null) } };
+            using var tail = await gateway.Http.SendAsync(rangeRequest);
+            Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
+            Assert.Equal(SHA256.HashData(coreBytes.AsSpan(from)), SHA256.HashData(await tail.Content.ReadAsByteArrayAsync()));
+        }
+
+        // gdb runs on node-c; its terminal is typed into through a and watched through c.
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(cluster.A.Http, session, file);
+        await using var throughA = await TerminalClient.ConnectAsync(ws);
+        await throughA.WaitForAsync(Prompt);
+        await throughA.TypeAsync("bt\n");
+        var backtrace = await throughA.WaitForAsync(text => text.Contains("in main", StringComparison.Ordinal), "a backtrace down to main");
+        Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
+
+        await using var throughC = await TerminalClient.ConnectAsync(ws.Replace($":{cluster.A.Port}/", $":{cluster.C.Port}/", StringComparison.Ordinal));
+        var replayed = await throughC.WaitForAsync(text => text.Contains("in main", StringComparison.Ordinal), "the backtrace, replayed through c");
+        Assert.Contains(CrashingProgram.CrashingFunction, replayed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_viewers_on_different_gateways_see_the_same_output_in_order()
+    {
+        var core = await cluster.CrashIntoAsync(cluster.C, "shared-on-c");
+        var session = await ClusterFixture.OpenSessionAsync(cluster.B, "node-c", "shared-on-c");
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(cluster.B.Http, session, "app/" + Path.GetFileName(core));
+        await using var onA = await TerminalClient.ConnectAsync(OnGateway(ws, cluster.A));
+        await using var onB = await TerminalClient.ConnectAsync(OnGateway(ws, cluster.B));
+        await onA.WaitForAsync(Prompt);
+        await onB.WaitForAsync(Prompt);
+
+        await onB.TypeAsync("print 6*7\n");
+        await onA.WaitForAsync("$1 = 42");
+        await onA.TypeAsync("print 7*8\n");
+        var seenByB = await onB.WaitForAsync("$2 = 56");
+        var seenByA = await onA.WaitForAsync("$2 = 56");
+
+        Assert.True(seenByB.IndexOf("$1 = 42", StringComparison.Ordinal) < seenByB.IndexOf("$2 = 56", StringComparison.Ordinal));
+        Assert.Equal(seenByA[seenByA.IndexOf("$1 = 42", StringComparison.Ordinal)..], seenByB[seenByB.IndexOf("$1 = 42", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public async Task The_cluster_api_on_every_silo_lists_every_nodes_sessions_and_cores()
+    {
+        var ids = new Dictionary<string, string>();
+        foreach (var silo in cluster.Silos.ToList())
+        {
+            await cluster.CrashIntoAsync(silo, $"listed-{silo.Node}");
+            ids[silo.Node] = Path.GetFileName((await ClusterFixture.OpenSessionAsync(cluster.A, silo.Node, $"listed-{silo.Node}")).TrimEnd('/'));
+        }
+
+        foreach (var silo in cluster.Silos)
+        {
+            var nodes = await ClusterFixture.AdminGetAsync(silo, "/api/nodes");
+            Assert.Equal(["node-a", "node-b", "node-c"], nodes.EnumerateArray().Select(n => n.GetProperty("node").GetString()));
+            Assert.All(nodes.EnumerateArray(), n => Assert.True(n.GetProperty("cores").GetInt32() >= 1));
+
+            var sessions = (await ClusterFixture.AdminGetAsync(silo, "/api/sessions")).EnumerateArray().ToList();
+            foreach (var (node, id) in ids)
+            {
+                var listed = Assert.Single(sessions, s => s.GetProperty("id").GetString() == id);
+                Assert.Equal(node, listed.GetProperty("node").GetString());
+                Assert.EndsWith($"/sessions/{id}/", listed.GetProperty("url").GetString(), StringComparison.Ordinal);
+            }
+
+            foreach (var node in ids.Keys)
+            {
+                var cores = await ClusterFixture.AdminGetAsync(silo, $"/api/cores?namespace={SiloFixture.Namespace}&pod=listed-{node}");
+                var core = Assert.Single(cores.EnumerateArray());
+                Assert.Equal(node, core.GetProperty("node").GetString());
+                Assert.Equal("app", core.GetProperty("container").GetString());
+                Assert.StartsWith(cluster.Silos.Single(s => s.Node == node).CoreRoot, core.GetProperty("path").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        // Ending a session of node-c from node-b's gateway: every gateway then says it is gone.
+        using var ended = await ClusterFixture.AdminAsync(cluster.B, HttpMethod.Delete, $"/api/sessions/{ids["node-c"]}");
+        Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+        using var gone = await cluster.A.Http.GetAsync($"/sessions/{ids["node-c"]}/api");
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+
+        // A token is set, so being on loopback is not enough, and a wrong token is refused.
+        using var anonymous = await ClusterFixture.AdminAsync(cluster.A, HttpMethod.Get, "/api/sessions", token: null);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var wrong = await ClusterFixture.AdminAsync(cluster.A, HttpMethod.Get, "/api/sessions", token: "not-the-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        using var page = await cluster.A.Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_killed_silo_is_shown_down_the_rest_keep_serving_and_its_restart_rejoins()
+    {
+        var sessions = new Dictionary<string, string>();
+        foreach (var silo in cluster.Silos.ToList())
+        {
+            await cluster.CrashIntoAsync(silo, $"survivor-{silo.Node}");
+            sessions[silo.Node] = await ClusterFixture.OpenSessionAsync(cluster.A, silo.Node, $"survivor-{silo.Node}");
+        }
+
+        await cluster.KillAsync("node-b");
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        var shownDown = await ClusterFixture.WaitForNodesAsync(cluster.A, up: ["node-a", "node-c"], down: ["node-b"], seconds: 30);
+        await ClusterFixture.WaitForNodesAsync(cluster.C, up: ["node-a", "node-c"], down: ["node-b"], seconds: 30);
+
+        // Until membership declares node-b dead, grain lookups that node-b's directory partition owned
+        // fail (503); after that (~3.5 s with these probe settings), a and c serve their sessions again.
+        foreach (var gateway in new[] { cluster.A, cluster.C })
+        {
+            foreach (var node in new[] { "node-a", "node-c" })
+            {
+                Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(gateway, sessions[node] + "api", HttpStatusCode.OK, TimeSpan.FromSeconds(20)));
+            }
+
+            using var lost = await gateway.Http.GetAsync(sessions["node-b"] + "api");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
+            var why = await lost.Content.ReadAsStringAsync();
+            Assert.True(why.Contains("Node 'node-b'", StringComparison.Ordinal), why);
+        }
+
+        var servingAgain = killed.Elapsed;
+        using var listing = await ClusterFixture.AdminAsync(cluster.C, HttpMethod.Get, "/api/sessions");
+        Assert.Equal("node-b", listing.Headers.GetValues("X-Unavailable-Nodes").Single());
+        var listed = (await listing.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(s => s.GetProperty("node").GetString()).ToHashSet();
+        Assert.Contains("node-a", listed);
+        Assert.Contains("node-c", listed);
+
+        var restarted = await cluster.RestartAsync("node-b");
+        await ClusterFixture.WaitForNodesAsync(cluster.A, up: ClusterFixture.Nodes);
+        using var old = await cluster.A.Http.GetAsync(sessions["node-b"] + "api");
+        Assert.Equal(HttpStatusCode.Gone, old.StatusCode); // its session died with the old silo, and says so
+        var fresh = await ClusterFixture.OpenSessionAsync(cluster.C, "node-b", "survivor-node-b");
+        var view = await cluster.A.Http.GetFromJsonAsync<JsonElement>(fresh + "api");
+        Assert.Equal("node-b", view.GetProperty("node").GetString());
+        Assert.Single(view.GetProperty("files").EnumerateArray());
+        Assert.True(shownDown < TimeSpan.FromSeconds(15), $"node-b was shown down only after {shownDown}");
+        Assert.True(servingAgain < TimeSpan.FromSeconds(15), $"a and c served their sessions again only after {servingAgain}");
+        Assert.Contains("node-b", await restarted.Http.GetStringAsync(fresh), StringComparison.Ordinal); // and serves it itself
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_cluster_api_and_page_refuse_clients_not_on_loopback()
+    {
+        var address = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        Assert.True(address is not null, "This test needs a non-loopback IPv4 address on this machine.");
+        using var temp = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(temp.Path, "lonely", "0.0.0.0", []);
+        using var remote = new HttpClient { BaseAddress = new Uri($"http://{address}:{silo.Port}") };
+
+        foreach (var path in new[] { "/api/nodes", "/api/sessions", "/api/cores", "/" })
+        {
+            using var refused = await remote.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            using var allowed = await silo.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using var delete = await remote.DeleteAsync("/api/sessions/lonely.AAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
+        var nodes = await silo.Http.GetFromJsonAsync<JsonElement>("/api/nodes");
+        Assert.Equal("lonely", Assert.Single(nodes.EnumerateArray()).GetProperty("node").GetString());
+    }
+
+    /// <summary>GETs <paramref name="path"/> until it answers <paramref name="expected"/> or time is up; the last status.</summary>
+    private static async Task<HttpStatusCode> StatusWithinAsync(SiloProcess gateway, string path, HttpStatusCode expected, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await gateway.Http.GetAsync(path);
+            if (response.StatusCode == expected || clock.Elapsed > limit) return response.StatusCode;
+            await Task.Delay(100);
+        }
+    }
+
+    private static string OnGateway(string ws, SiloProcess gateway) =>
+        new UriBuilder(ws) { Port = gateway.Port }.Uri.ToString();
+}
