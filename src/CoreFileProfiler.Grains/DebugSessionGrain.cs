@@ -6,6 +6,7 @@ using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
+using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Logging;
 
 namespace CoreFileProfiler.Grains;
@@ -24,12 +25,12 @@ public sealed class DebugSessionGrain(
     ProcessTable processes,
     GdbLauncher gdb,
     CoreSnapshotter snapshots,
+    LocalTerminals local,
     TimeProvider time,
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
     private const int MaxRunningTerminals = 16;
     private const int MaxKeptTerminals = 32; // ended ones stay for their scrollback, within reason
-    private const int MaxTerminalSize = 1000;
 
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
     private SessionState? _state;
@@ -117,9 +118,11 @@ public sealed class DebugSessionGrain(
         if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
         {
             _terminals.Remove(oldest.Id);
+            local.Remove(Id, oldest.Id);
         }
 
         _terminals.Add(terminal.Id, terminal);
+        local.Add(Id, terminal.Id, terminal.Terminal);
         logger.LogInformation(
             "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {Target}",
             Id, Node, terminal.Id, terminal.Terminal.Pid, terminal.Target);
@@ -157,9 +160,9 @@ public sealed class DebugSessionGrain(
 
     public async Task Resize(string terminalId, int cols, int rows)
     {
-        if (cols is < 1 or > MaxTerminalSize || rows is < 1 or > MaxTerminalSize)
+        if (!SharedTerminal.IsValidSize(cols, rows))
         {
-            throw ProfilerException.Invalid($"A terminal is 1 to {MaxTerminalSize} columns and rows, not {cols}×{rows}.");
+            throw ProfilerException.Invalid($"A terminal is 1 to {SharedTerminal.MaxSize} columns and rows, not {cols}×{rows}.");
         }
 
         (await FindTerminalAsync(terminalId)).Terminal.Resize(cols, rows);
@@ -266,6 +269,7 @@ public sealed class DebugSessionGrain(
 
     private async Task CloseTerminalsAsync(string reason)
     {
+        foreach (var id in _terminals.Keys) local.Remove(Id, id);
         foreach (var terminal in _terminals.Values.Where(t => t.Running)) terminal.EndReason = reason;
         await Task.WhenAll(_terminals.Values.Select(t => t.Terminal.Close(reason)));
     }

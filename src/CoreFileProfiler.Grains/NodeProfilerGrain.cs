@@ -5,11 +5,17 @@ using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace CoreFileProfiler.Grains;
 
 /// <summary>The profiler of one node; see <see cref="INodeProfilerGrain"/>.</summary>
-[NodePlacement, KeepAlive]
+/// <remarks>
+/// Reentrant: opening a session waits on disk, Docker and the new session's activation, and one
+/// slow open must not queue every other caller behind it. Each method's state changes happen
+/// between awaits.
+/// </remarks>
+[NodePlacement, KeepAlive, Reentrant]
 public sealed class NodeProfilerGrain(
     IOptions<ProfilerOptions> options,
     CoreStore store,
@@ -62,10 +68,20 @@ public sealed class NodeProfilerGrain(
             throw ProfilerException.Unavailable($"Node '{Node}' has reached its limit of {options.Value.MaxSessions} live sessions; try again when one ends.");
         }
 
+        // The slot is taken before the session starts: calls interleave, and the limit must hold.
         var id = SessionId.Create(Node, now);
         var expiresAt = now.AddSeconds(request.ExpirationSeconds);
-        await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
         _liveUntil[id] = expiresAt;
+        try
+        {
+            await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
+        }
+        catch
+        {
+            _liveUntil.Remove(id);
+            throw;
+        }
+
         logger.LogInformation(
             "Session {SessionId} opened on {Node}: {SessionType} {Target} until {ExpiresAt}",
             id, Node, request.Type, request.Target, expiresAt);

@@ -75,6 +75,11 @@ public sealed class SharedTerminal
     /// <summary>Types into the terminal (keys, pasted text, Ctrl-C as \u0003).</summary>
     public void Send(ReadOnlySpan<byte> input) => _input.Writer.TryWrite(input.ToArray());
 
+    public const int MaxSize = 1000;
+
+    /// <summary>Sizes a terminal may be given: 1 to <see cref="MaxSize"/> columns and rows.</summary>
+    public static bool IsValidSize(int cols, int rows) => cols is >= 1 and <= MaxSize && rows is >= 1 and <= MaxSize;
+
     public void Resize(int cols, int rows)
     {
         if (!Ended.IsCompleted) _terminal.Resize(cols, rows);

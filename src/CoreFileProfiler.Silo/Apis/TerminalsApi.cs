@@ -1,3 +1,4 @@
+using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
 using CoreFileProfiler.Silo.Terminals;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,7 +37,7 @@ public static class TerminalsApi
         return TypedResults.PhysicalFile(Path.Join(environment.WebRootPath, "terminal.html"), "text/html; charset=utf-8");
     }
 
-    public static async Task<IResult> Connect(string id, string terminalId, HttpContext context, IGrainFactory grains, ILoggerFactory loggers)
+    public static async Task<IResult> Connect(string id, string terminalId, HttpContext context, IGrainFactory grains, LocalTerminals local, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -51,7 +52,9 @@ public static class TerminalsApi
         var session = grains.GetSession(id);
         await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-        await new TerminalRelay(socket, session, terminalId, loggers.CreateLogger<TerminalRelay>()).RunAsync(context.RequestAborted);
+        // On the terminal's own node, join it directly; elsewhere, through its session grain.
+        ITerminalLink link = local.Find(id, terminalId) is { } here ? new LocalTerminalLink(here) : new GrainTerminalLink(session, terminalId);
+        await new TerminalRelay(socket, link, session, terminalId, loggers.CreateLogger<TerminalRelay>()).RunAsync(context.RequestAborted);
         return TypedResults.Empty;
     }
 }

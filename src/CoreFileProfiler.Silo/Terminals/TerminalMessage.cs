@@ -1,3 +1,4 @@
+using CoreFileProfiler.Node.Terminals;
 using System.Text.Json;
 
 namespace CoreFileProfiler.Silo.Terminals;
@@ -31,7 +32,9 @@ public sealed record TerminalMessage(string? Input, int Cols, int Rows)
                     return new TerminalMessage(data.GetString(), 0, 0);
                 case "resize" when root.TryGetProperty("cols", out var cols) && cols.TryGetInt32(out var c)
                                    && root.TryGetProperty("rows", out var rows) && rows.TryGetInt32(out var r):
-                    return new TerminalMessage(null, c, r);
+                    if (SharedTerminal.IsValidSize(c, r)) return new TerminalMessage(null, c, r);
+                    problem = $"A terminal is 1 to {SharedTerminal.MaxSize} columns and rows, not {c}×{r}.";
+                    return null;
                 case "input":
                     problem = "An input message needs \"data\": a string.";
                     return null;

@@ -8,11 +8,11 @@ namespace CoreFileProfiler.Silo.Terminals;
 
 /// <summary>
 /// Joins one viewer's WebSocket to a terminal of a session grain, wherever the grain lives.
-/// Output is pulled from the grain without pause (a paused Orleans enumeration is lost) into
+/// Output is pulled without pause (a paused Orleans enumeration is lost) into
 /// this viewer's own queue; a viewer too slow to drain it is disconnected and reconnects from the
 /// scrollback. All sends, the closing frame included, happen in one loop.
 /// </summary>
-internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session, string terminalId, ILogger logger)
+internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebugSessionGrain session, string terminalId, ILogger logger)
 {
     public const int MaxMessageBytes = 64 << 10;
     private const long MaxBacklogBytes = 16 << 20;
@@ -66,7 +66,7 @@ internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session
     {
         try
         {
-            await foreach (var chunk in session.Watch(terminalId, cancellationToken).WithBatchSize(64))
+            await foreach (var chunk in link.Output(cancellationToken))
             {
                 if (Interlocked.Add(ref _backlog, chunk.Length) > MaxBacklogBytes)
                 {
@@ -132,8 +132,8 @@ internal sealed class TerminalRelay(WebSocket socket, IDebugSessionGrain session
                     return;
                 }
 
-                if (message.IsInput) await session.SendInput(terminalId, message.Input!);
-                else await session.Resize(terminalId, message.Cols, message.Rows);
+                if (message.IsInput) await link.Input(message.Input!);
+                else await link.Resize(message.Cols, message.Rows);
             }
         }
         catch (ProfilerException e) when (e.Error == ProfilerError.InvalidParameter)

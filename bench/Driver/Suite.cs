@@ -1,0 +1,181 @@
+using System.Globalization;
+
+namespace CoreFileProfiler.Bench;
+
+/// <summary>Every pair of bench/run.sh, interleaved, into RESULTS.md.</summary>
+public static class Suite
+{
+    public static async Task RunAsync(Options options, HttpClient http)
+    {
+        var quick = options.Has("quick");
+        var rounds = options.Number("rounds", quick ? 2 : 5);
+        var siloPid = options.Number("silo-pid", 0);
+        var silo = new ProfilerClient(new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
+        {
+            BaseAddress = new Uri(options.Get("silo")),
+            Timeout = TimeSpan.FromMinutes(10),
+        });
+        var report = new Report();
+        var idleRss = ProfilerClient.Rss(siloPid);
+
+        await DownloadsAsync(options, http, silo, report, rounds);
+        await TerminalsAsync(options, silo, report, rounds, quick);
+        await ProcessorAsync(options, silo, report, quick);
+        await CollectorAsync(options, report, rounds, quick);
+        await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
+
+        report.Write(options.Get("out"), quick ? "Benchmark smoke run (--quick: small sizes, not figures)" : "Benchmark results", options.Get("machine"), rounds);
+    }
+
+    /// <summary>Runs <paramref name="ours"/> and <paramref name="anchor"/> alternately: one warm-up each, then <paramref name="rounds"/> each.</summary>
+    private static async Task<(Samples Ours, Samples Anchor)> InterleaveAsync(int rounds, Func<Task<double>> ours, Func<Task<double>> anchor)
+    {
+        var (a, b) = (new Samples(), new Samples());
+        await ours();
+        await anchor();
+        for (var i = 0; i < rounds; i++)
+        {
+            a.Add(await ours());
+            b.Add(await anchor());
+        }
+
+        return (a, b);
+    }
+
+    private static async Task DownloadsAsync(Options options, HttpClient http, ProfilerClient silo, Report report, int rounds)
+    {
+        var file = options.Get("big");
+        var size = new FileInfo(file).Length;
+        var session = await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(file, 3600));
+        var ours = new Uri(silo.Http.BaseAddress!, $"{session}files/{Path.GetFileName(file)}").ToString();
+        var nginx = options.Get("nginx").TrimEnd('/') + "/" + Path.GetRelativePath(options.Get("core-root"), file);
+        var gib = size / (1L << 30) >= 1 ? $"{size / (double)(1L << 30):0.#} GiB" : $"{size >> 20} MiB";
+
+        var (whole, wholeNginx) = await InterleaveAsync(rounds, () => Probes.DownloadAsync(http, ours), () => Probes.DownloadAsync(http, nginx));
+        report.Pair($"core download, {gib}", "MB/s", whole, wholeNginx, "nginx sendfile", higherIsBetter: true, "≥ 0.9× nginx", whole.Median >= 0.9 * wholeNginx.Median);
+
+        var from = size - Math.Min(1L << 30, size / 2);
+        var (tail, tailNginx) = await InterleaveAsync(rounds, () => Probes.DownloadAsync(http, ours, from), () => Probes.DownloadAsync(http, nginx, from));
+        report.Pair($"resumed download, last {(size - from) >> 20} MiB (206)", "MB/s", tail, tailNginx, "nginx sendfile", higherIsBetter: true, "≥ 0.9× nginx", tail.Median >= 0.9 * tailNginx.Median);
+        await silo.CloseAsync(session);
+    }
+
+    private static async Task TerminalsAsync(Options options, ProfilerClient silo, Report report, int rounds, bool quick)
+    {
+        var core = options.Get("crash-core");
+        var session = await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(core, 3600));
+        await using var ours = await TerminalPeer.ConnectAsync(await silo.OpenTerminalAsync(session, Path.GetFileName(core)), ours: true);
+        await using var anchor = await TerminalPeer.ConnectAsync(options.Get("websocketd"), ours: false);
+
+        var count = quick ? 20 : 400;
+        var (echo, echoAnchor) = (new Samples(), new Samples());
+        await Probes.EchoAsync(ours, 0, 50);
+        await Probes.EchoAsync(anchor, 0, 50);
+        for (var i = 0; i < rounds; i++)
+        {
+            echo.AddRange(await Probes.EchoAsync(ours, count, 0));
+            echoAnchor.AddRange(await Probes.EchoAsync(anchor, count, 0));
+        }
+
+        report.Pair("terminal command round trip (gdb `echo`)", "ms", echo, echoAnchor, "websocketd 0.4.1", higherIsBetter: false,
+            "p50 and p99 ≤ the anchor's", echo.Median <= echoAnchor.Median && echo.P99 <= echoAnchor.P99);
+
+        var bulk = options.Get("bulk-file");
+        var (output, outputAnchor) = await InterleaveAsync(rounds,
+            () => Probes.BulkAsync(ours, bulk, "END-OF-BULK"), () => Probes.BulkAsync(anchor, bulk, "END-OF-BULK"));
+        report.Pair($"terminal bulk output, {new FileInfo(bulk).Length / 1_000_000} MB", "MB/s", output, outputAnchor, "websocketd 0.4.1", higherIsBetter: true,
+            "≥ 1× the anchor", output.Median >= outputAnchor.Median);
+        await silo.CloseAsync(session);
+    }
+
+    private static async Task ProcessorAsync(Options options, ProfilerClient silo, Report report, bool quick)
+    {
+        // Each call opens a session on the crashed core that lives 5 s, as an agent's call would.
+        var body = Path.Join(options.Get("work"), "processor-body.json");
+        await File.WriteAllTextAsync(body, System.Text.Json.JsonSerializer.Serialize(ProfilerClient.CoredumpBody(options.Get("crash-core"), 5)));
+        var url = silo.Http.BaseAddress!.ToString().TrimEnd('/');
+        await Probes.WrkAsync(url, body, 4, quick ? 1 : 3); // warm-up
+        foreach (var connections in new[] { 1, 50 })
+        {
+            var (p50, p99, perSecond, errors) = await Probes.WrkAsync(url, body, connections, quick ? 2 : 10);
+            report.Alone($"processor call, coredump, {connections} concurrent, wrk ({perSecond:0} calls/s, {errors})", "ms",
+                p50, p99, "p50 ≤ 5 ms, p99 ≤ 50 ms", errors == "0 failed" && p50 <= 5 && p99 <= 50);
+        }
+    }
+
+    private static async Task CollectorAsync(Options options, Report report, int rounds, bool quick)
+    {
+        var collector = options.Get("collector");
+        var input = options.Get("collector-input");
+        var work = options.Get("work");
+        var store = Path.Join(work, "collected");
+        var time = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var environment = new Dictionary<string, string>
+        {
+            ["CORE_COLLECTOR_CORE_ROOT"] = store,
+            ["CORE_COLLECTOR_LOG_ROOT"] = Path.Join(work, "no-logs"),
+            ["CORE_COLLECTOR_DOCKER_ENDPOINT"] = $"unix://{work}/no-docker.sock",
+            ["CORE_COLLECTOR_MIN_FREE_BYTES"] = "0",
+        };
+        var pid = Environment.ProcessId; // a live process outside any container: filed at the node level
+        var run = 0;
+        Task<double> Collect(string file) => Probes.PipeAsync($"exec '{collector}' -P {pid} -s 11 -t {time + run++} -e bench < '{file}'", environment);
+        Task<double> Cat(string file) => Probes.PipeAsync($"cat < '{file}' > '{Path.Join(work, "cat.out")}'", environment);
+
+        var megabytes = new FileInfo(input).Length / 1e6;
+        Directory.CreateDirectory(store);
+        var (ours, cat) = await InterleaveAsync(rounds,
+            async () => { var mbps = megabytes / await Collect(input); Clean(store); return mbps; },
+            async () => megabytes / await Cat(input));
+        report.Pair($"collector, {megabytes / 1000:0.##} GB core from stdin", "MB/s", ours, cat, "`cat > file`", higherIsBetter: true, "≥ 0.9× cat", ours.Median >= 0.9 * cat.Median);
+
+        var tiny = Path.Join(work, "tiny.core");
+        await File.WriteAllBytesAsync(tiny, new byte[4096]);
+        var (startOurs, startCat) = await InterleaveAsync(quick ? 5 : 30,
+            async () => { var ms = await Collect(tiny) * 1000; Clean(store); return ms; },
+            async () => await Cat(tiny) * 1000);
+        report.Pair("collector start-up (4 KiB core, incl. `sh -c`)", "ms", startOurs, startCat, "`cat > file`", higherIsBetter: false, "≤ 20 ms", startOurs.Median <= 20);
+    }
+
+    private static async Task MemoryAsync(Options options, ProfilerClient silo, Report report, int siloPid, long idleRss, bool quick)
+    {
+        var idle = new Samples();
+        idle.Add(idleRss / 1048576.0);
+        report.Alone("silo RSS, idle (after start and readiness)", "MiB", idle, "report", null);
+
+        var core = options.Get("crash-core");
+        var sessionCount = quick ? 20 : 200;
+        var before = ProfilerClient.Rss(siloPid);
+        var sessions = new List<string>();
+        for (var i = 0; i < sessionCount; i++) sessions.Add(await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(core, 3600)));
+        await Task.WhenAll(sessions.Select(s => silo.Http.GetAsync(s + "api"))); // each one described once, as a visitor would
+        var perSession = new Samples();
+        perSession.Add((ProfilerClient.Rss(siloPid) - before) / 1024.0 / sessionCount);
+        report.Alone($"silo RSS per session ({sessionCount} open)", "KiB", perSession, "report", null);
+        foreach (var session in sessions) await silo.CloseAsync(session);
+
+        var terminalCount = quick ? 3 : 10;
+        var withTerminals = await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(core, 3600));
+        before = ProfilerClient.Rss(siloPid);
+        var viewers = new List<TerminalPeer>();
+        for (var i = 0; i < terminalCount; i++)
+        {
+            var viewer = await TerminalPeer.ConnectAsync(await silo.OpenTerminalAsync(withTerminals, Path.GetFileName(core)), ours: true);
+            await Probes.EchoAsync(viewer, 1, 0); // gdb is up and its output has flowed through the silo
+            viewers.Add(viewer);
+        }
+
+        var perTerminal = new Samples();
+        perTerminal.Add((ProfilerClient.Rss(siloPid) - before) / 1024.0 / terminalCount);
+        report.Alone($"silo RSS per terminal with a viewer ({terminalCount} open; gdb's own memory not included)", "KiB", perTerminal, "report", null);
+        foreach (var viewer in viewers) await viewer.DisposeAsync();
+        await silo.CloseAsync(withTerminals);
+        report.Note(string.Create(CultureInfo.InvariantCulture, $"Memory figures are one reading each (RSS deltas), so median = p99."));
+    }
+
+    /// <summary>Removes what the collector wrote, so every round writes the same way.</summary>
+    private static void Clean(string store)
+    {
+        foreach (var file in Directory.EnumerateFiles(store)) File.Delete(file);
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The benchmark: our silo and collector side by side with what people would use instead
+# (nginx for downloads, websocketd running gdb for terminals, cat for the collector), each
+# pair interleaved on this machine, written to bench/RESULTS.md.
+#   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
+#   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=""
+[ "${1:-}" = "--quick" ] && quick="--quick"
+
+# --- anchors and tools, from Debian when missing ------------------------------------------
+missing=()
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v websocketd >/dev/null || missing+=(websocketd)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v gdb >/dev/null || missing+=(gdb)
+command -v setpriv >/dev/null || missing+=(util-linux)
+command -v npm >/dev/null || missing+=(nodejs npm)
+command -v clang >/dev/null || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "bench: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dotnet build Silo.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+dotnet publish src/CoreFileProfiler.Collector -c Release --nologo -v quiet -clp:ErrorsOnly
+collector=src/CoreFileProfiler.Collector/bin/Release/net10.0/linux-x64/publish/core-collector
+silo_dll=src/CoreFileProfiler.Silo/bin/Release/net10.0/CoreFileProfiler.Silo.dll
+driver=bench/Driver/bin/Release/net10.0/bench-driver
+
+# --- inputs -------------------------------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/cfp-bench.XXXXXX")
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -n "$quick" ]; then big_mib=64; bulk_lines=20000; collector_mib=32; else big_mib=2048; bulk_lines=660000; collector_mib=1024; fi
+cores="$work/cores"
+mkdir -p "$cores/kubernetes/bench/big/app"
+big="$cores/kubernetes/bench/big/app/1_20261127-000000"
+head -c $((big_mib << 20)) /dev/urandom > "$big"
+head -c $((collector_mib << 20)) "$big" > "$work/collector-input"
+# 50 MB of 76-character lines, then the marker the reader waits for.
+head -c $((bulk_lines * 57)) "$big" | base64 -w 76 > "$work/bulk.txt"
+echo END-OF-BULK >> "$work/bulk.txt"
+# A real core with notes that name its program: gcore of a sleeping process.
+mkdir -p "$cores/kubernetes/bench/crash/app"
+sleep 600 & sleeper=$!
+crash_core="$cores/kubernetes/bench/crash/app/${sleeper}_20261127-000000"
+gdb -q -nx -batch -ex "gcore $crash_core" -p $sleeper >/dev/null
+kill $sleeper
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+silo_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port)
+
+# --- the silo, nginx and websocketd ---------------------------------------------------------
+ASPNETCORE_ENVIRONMENT=Production dotnet "$silo_dll" --Urls=http://127.0.0.1:$silo_port \
+    --Profiler:NodeName=bench --Profiler:CoreRoot="$cores" --Profiler:MaxSessions=1000000 \
+    --Cluster:SiloPort="$(free_port)" --Cluster:GatewayPort="$(free_port)" > "$work/silo.log" 2>&1 &
+silo_pid=$!; pids+=($silo_pid)
+
+cat > "$work/nginx.conf" <<NGINX
+daemon off;
+user root;
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    sendfile on;
+    tcp_nopush on;
+    access_log off;
+    default_type application/octet-stream;
+    server { listen 127.0.0.1:$nginx_port; root $cores; }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+
+# The original profiler's transport: a process per connection, gdb over pipes, a line per message.
+websocketd --address=127.0.0.1 --port="$websocketd_port" --loglevel=error gdb -q -nx /usr/bin/sleep "$crash_core" \
+    > "$work/websocketd.log" 2>&1 & pids+=($!)
+
+for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" && break; sleep 0.1; done
+curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" || { echo "bench: the silo did not start"; tail -20 "$work/silo.log"; exit 1; }
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && curl -s -o /dev/null "http://127.0.0.1:$websocketd_port/" && break; sleep 0.1; done
+
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), websocketd $(websocketd --version 2>&1 | head -1 | awk '{print $2}'), loopback"
+out=bench/RESULTS.md
+[ -n "$quick" ] && out=artifacts/bench-quick.md
+
+"$driver" suite $quick --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" \
+    --nginx "http://127.0.0.1:$nginx_port" --websocketd "ws://127.0.0.1:$websocketd_port/" \
+    --core-root "$cores" --big "$big" --crash-core "$crash_core" --bulk-file "$work/bulk.txt" \
+    --collector "$PWD/$collector" --collector-input "$work/collector-input" \
+    --work "$work" --machine "$machine" --out "$out"
+echo "bench: wrote $out"
