@@ -19,6 +19,9 @@ command -v busybox >/dev/null || missing+=(busybox-static) # ... and the one ima
 command -v clang >/dev/null || missing+=(clang)          # NativeAOT links the core collector
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)      # ... against zlib
 command -v redis-server >/dev/null || missing+=(redis-server) # Orleans clustering of the three-silo tests
+command -v nginx >/dev/null || missing+=(nginx-light)    # the benchmark's anchors, for its smoke test
+command -v websocketd >/dev/null || missing+=(websocketd)
+command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -4,11 +4,19 @@
 # pair interleaved on this machine, written to bench/RESULTS.md.
 #   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
 #   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
+#   --no-build             use what is built already (test.sh runs the smoke after its build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=""
-[ "${1:-}" = "--quick" ] && quick="--quick"
+build=yes
+for argument in "$@"; do
+    case "$argument" in
+        --quick) quick="--quick" ;;
+        --no-build) build="" ;;
+        *) echo "usage: bench/run.sh [--quick] [--no-build]" >&2; exit 2 ;;
+    esac
+done
 
 # --- anchors and tools, from Debian when missing ------------------------------------------
 missing=()
@@ -27,8 +35,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-dotnet build Silo.sln -c Release --nologo -v quiet -clp:ErrorsOnly
-dotnet publish src/CoreFileProfiler.Collector -c Release --nologo -v quiet -clp:ErrorsOnly
+if [ -n "$build" ]; then
+    dotnet build Silo.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+    dotnet publish src/CoreFileProfiler.Collector -c Release --nologo -v quiet -clp:ErrorsOnly
+fi
 collector=src/CoreFileProfiler.Collector/bin/Release/net10.0/linux-x64/publish/core-collector
 silo_dll=src/CoreFileProfiler.Silo/bin/Release/net10.0/CoreFileProfiler.Silo.dll
 driver=bench/Driver/bin/Release/net10.0/bench-driver

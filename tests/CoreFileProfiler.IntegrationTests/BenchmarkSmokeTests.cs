@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using CoreFileProfiler.IntegrationTests.Support;
+
+namespace CoreFileProfiler.IntegrationTests;
+
+/// <summary>The benchmark's smoke mode, so bench/run.sh cannot rot between full runs.</summary>
+public sealed partial class BenchmarkSmokeTests
+{
+    private static readonly string RepositoryRoot = typeof(BenchmarkSmokeTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+
+    [Fact]
+    public async Task The_quick_benchmark_runs_every_pair_against_its_anchor_and_fills_every_row()
+    {
+        var results = Path.Join(RepositoryRoot, "artifacts", "bench-quick.md");
+        File.Delete(results);
+
+        var (exitCode, output) = await Command.RunAsync("bash", ["bench/run.sh", "--quick", "--no-build"], RepositoryRoot);
+
+        Assert.True(exitCode == 0, output);
+        var rows = File.ReadAllLines(results).Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1).ToList();
+        string[] metrics =
+        [
+            "core download", "resumed download", "terminal command round trip", "terminal bulk output",
+            "processor call, coredump, 1 concurrent", "processor call, coredump, 50 concurrent",
+            "collector, ", "collector start-up", "silo RSS, idle", "silo RSS per session", "silo RSS per terminal",
+        ];
+        foreach (var metric in metrics)
+        {
+            var row = Assert.Single(rows, r => r.StartsWith("| " + metric, StringComparison.Ordinal));
+            var cells = row.Split('|', StringSplitOptions.TrimEntries);
+            Assert.True(Positive(cells[2]) && Positive(cells[3]), row); // ours: median and p99 measured
+            if (!cells[4].StartsWith('—')) Assert.True(Positive(Number().Match(cells[4]).Value), row); // and the anchor
+        }
+    }
+
+    private static bool Positive(string cell) =>
+        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0;
+
+    [GeneratedRegex(@"[0-9.]+$")]
+    private static partial Regex Number();
+}
