@@ -119,22 +119,23 @@ public static class Suite
         };
         var pid = Environment.ProcessId; // a live process outside any container: filed at the node level
         var run = 0;
-        Task<double> Collect(string file) => Probes.PipeAsync($"exec '{collector}' -P {pid} -s 11 -t {time + run++} -e bench < '{file}'", environment);
-        Task<double> Cat(string file) => Probes.PipeAsync($"cat < '{file}' > '{Path.Join(work, "cat.out")}'", environment);
+        // The kernel writes a core into a pipe, so both read one (cat file > file would copy in the kernel, which no crash can).
+        Task<double> Collect(string file) => Probes.PipeAsync($"cat '{file}' | '{collector}' -P {pid} -s 11 -t {time + run++} -e bench", environment);
+        Task<double> Cat(string file) => Probes.PipeAsync($"cat '{file}' | cat > '{Path.Join(work, "cat.out")}'", environment);
 
         var megabytes = new FileInfo(input).Length / 1e6;
         Directory.CreateDirectory(store);
         var (ours, cat) = await InterleaveAsync(rounds,
             async () => { var mbps = megabytes / await Collect(input); Clean(store); return mbps; },
             async () => megabytes / await Cat(input));
-        report.Pair($"collector, {megabytes / 1000:0.##} GB core from stdin", "MB/s", ours, cat, "`cat > file`", higherIsBetter: true, "≥ 0.9× cat", ours.Median >= 0.9 * cat.Median);
+        report.Pair($"collector, {megabytes / 1000:0.##} GB core from a pipe", "MB/s", ours, cat, "`cat > file`", higherIsBetter: true, "≥ 0.9× cat", ours.Median >= 0.9 * cat.Median);
 
         var tiny = Path.Join(work, "tiny.core");
         await File.WriteAllBytesAsync(tiny, new byte[4096]);
         var (startOurs, startCat) = await InterleaveAsync(quick ? 5 : 30,
             async () => { var ms = await Collect(tiny) * 1000; Clean(store); return ms; },
             async () => await Cat(tiny) * 1000);
-        report.Pair("collector start-up (4 KiB core, incl. `sh -c`)", "ms", startOurs, startCat, "`cat > file`", higherIsBetter: false, "≤ 20 ms", startOurs.Median <= 20);
+        report.Pair("collector start-up (4 KiB core through a pipe, incl. `sh -c`)", "ms", startOurs, startCat, "`cat > file`", higherIsBetter: false, "≤ 20 ms", startOurs.Median <= 20);
     }
 
     private static async Task MemoryAsync(Options options, ProfilerClient silo, Report report, int siloPid, long idleRss, bool quick)

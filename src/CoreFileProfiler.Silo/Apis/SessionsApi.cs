@@ -45,7 +45,7 @@ public static class SessionsApi
 
     /// <summary>
     /// Streams a listed file, with ranges for resumed downloads. A file on this node goes from disk
-    /// (sendfile); one on another node streams through its session grain. A zstd core is sent
+    /// (straight into the response, see DirectFileBody); one on another node streams through its session grain. A zstd core is sent
     /// decompressed, without ranges (a compressed stream cannot seek).
     /// </summary>
     public static async Task<IResult> Download(string id, string path, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options)
@@ -61,9 +61,13 @@ public static class SessionsApi
             return TypedResults.Stream(remote, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: !file.Compressed);
         }
 
-        return file.Compressed
-            ? TypedResults.Stream(CompressedCore.OpenDecompressed(file.FullPath), ContentType, file.DownloadName, file.Modified, etag)
-            : TypedResults.PhysicalFile(file.FullPath, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: true);
+        if (file.Compressed)
+        {
+            return TypedResults.Stream(CompressedCore.OpenDecompressed(file.FullPath), ContentType, file.DownloadName, file.Modified, etag);
+        }
+
+        DirectFileBody.Use(response.HttpContext);
+        return TypedResults.PhysicalFile(file.FullPath, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: true);
     }
 
     public sealed record SnapshotBody(int? Pid);
