@@ -103,7 +103,7 @@ for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$silo_port/ready
 curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" || { echo "bench: the silo did not start"; tail -20 "$work/silo.log"; exit 1; }
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && curl -s -o /dev/null "http://127.0.0.1:$websocketd_port/" && break; sleep 0.1; done
 
-machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), websocketd $(websocketd --version 2>&1 | head -1 | awk '{print $2}'), loopback"
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), websocketd $(dpkg-query -W -f="\${Version}" websocketd 2>/dev/null || echo unknown), loopback"
 out=bench/RESULTS.md
 [ -n "$quick" ] && out=artifacts/bench-quick.md
 
