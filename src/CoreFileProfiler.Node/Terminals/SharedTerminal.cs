@@ -115,7 +115,17 @@ public sealed class SharedTerminal
                 var read = _terminal.Read(buffer, PollInterval, out var timedOut);
                 if (timedOut) continue;
                 if (read <= 0) break; // hung up: the program exited
-                Publish(buffer.AsSpan(0, read).ToArray());
+
+                // Programs write in bursts of small pieces (readline echoes key by key): what is there
+                // already goes on as one chunk, so viewers get one frame rather than a dozen.
+                var filled = read;
+                while (filled < buffer.Length && (read = _terminal.Read(buffer.AsSpan(filled), TimeSpan.Zero, out timedOut)) > 0)
+                {
+                    filled += read;
+                }
+
+                Publish(buffer.AsSpan(0, filled).ToArray());
+                if (read == 0) break; // hung up while draining
             }
         }
         catch (IOException)
