@@ -1,6 +1,7 @@
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Debugging;
+using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;
 
@@ -17,7 +18,8 @@ public sealed class CoreCollector(CollectorSettings settings)
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Writes the core and its metadata; returns the core's path (which may not exist when the disk was full).</summary>
-    public string Collect(Crash crash, Stream core)
+    /// <param name="pipe">The core's pipe, when it is one: moved to disk with splice(2).</param>
+    public string Collect(Crash crash, Stream core, SafeFileHandle? pipe = null)
     {
         var process = Path.Join(settings.ProcRoot, crash.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var containerId = CgroupContainerId.Parse(TryRead(Path.Join(process, "cgroup")) ?? "");
@@ -33,7 +35,7 @@ public sealed class CoreCollector(CollectorSettings settings)
         for (var n = 1; File.Exists(Path.Join(directory, name)) || File.Exists(Path.Join(directory, name + CompressedCore.Extension)); n++) name = $"{crash.FileName}-{n}";
         var path = Path.Join(directory, name + extension);
 
-        var (size, note) = Write(core, path, directory);
+        var (size, note) = Write(core, pipe, path, directory);
         var (buildId, executableCopy) = KeepExecutable(Path.Join(process, "exe"));
         new CoreMetadata(
             crash.Pid, crash.Signal, crash.Time,
@@ -45,7 +47,7 @@ public sealed class CoreCollector(CollectorSettings settings)
         return path;
     }
 
-    private (long Size, string? Note) Write(Stream core, string path, string directory)
+    private (long Size, string? Note) Write(Stream core, SafeFileHandle? pipe, string path, string directory)
     {
         if (FreeBytes(directory) < settings.MinFreeBytes)
         {
@@ -59,11 +61,15 @@ public sealed class CoreCollector(CollectorSettings settings)
         using (var file = settings.Compress ? CompressedCore.Compress(disk) : disk)
         {
             var buffer = new byte[ChunkBytes];
+            // Taken once: FileStream's getter moves the descriptor's offset back to its own position.
+            var handle = disk.SafeFileHandle;
             var nextCheck = FreeSpaceCheckBytes;
             while (true)
             {
                 var room = settings.MaxCoreBytes - written;
-                var read = core.Read(buffer, 0, (int)Math.Min(buffer.Length, Math.Max(room, 1)));
+                var moved = pipe is not null && room > 0 && file == disk ? PipeSplice.Move(pipe, handle, Math.Min(ChunkBytes, room)) : null;
+                if (moved is null) pipe = null; // not a pipe (or compressing, or at the limit): read and write
+                var read = moved ?? core.Read(buffer, 0, (int)Math.Min(buffer.Length, Math.Max(room, 1)));
                 if (read == 0) break;
                 if (room <= 0)
                 {
@@ -71,7 +77,7 @@ public sealed class CoreCollector(CollectorSettings settings)
                     break;
                 }
 
-                file.Write(buffer, 0, read);
+                if (moved is null) file.Write(buffer, 0, (int)read);
                 written += read;
                 if (written >= nextCheck)
                 {

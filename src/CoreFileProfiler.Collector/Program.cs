@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using CoreFileProfiler.Collector;
 
 // Run by the kernel once per crash, with the core on stdin; or by hand to install/uninstall.
@@ -14,7 +15,8 @@ static int Collect(string[] args)
     {
         var settings = CollectorSettings.Load();
         using var core = Console.OpenStandardInput(bufferSize: 0);
-        Console.WriteLine(new CoreCollector(settings).Collect(Crash.Parse(args), core));
+        using var pipe = new SafeFileHandle(0, ownsHandle: false);
+        Console.WriteLine(new CoreCollector(settings).Collect(Crash.Parse(args), core, pipe));
         return 0;
     }
     catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
