@@ -118,11 +118,13 @@ public static class Probes
     /// <summary>A shell command with a file on stdin, as the kernel's pipe would feed it; seconds.</summary>
     public static async Task<double> PipeAsync(string command, IDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command + " > /dev/null" }, RedirectStandardError = true };
+        var start = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command }, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(); // the collector prints the core's path
         var errors = await process.StandardError.ReadToEndAsync();
+        await output;
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"{command}: exit {process.ExitCode}: {errors}");
         return clock.Elapsed.TotalSeconds;

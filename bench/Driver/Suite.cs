@@ -119,9 +119,20 @@ public static class Suite
         };
         var pid = Environment.ProcessId; // a live process outside any container: filed at the node level
         var run = 0;
-        // The kernel writes a core into a pipe, so both read one (cat file > file would copy in the kernel, which no crash can).
+        // The kernel writes a core into a pipe, so both read one (cat file > file would copy in the
+        // kernel, which no crash can), and both write a new file that is deleted after the round.
         Task<double> Collect(string file) => Probes.PipeAsync($"cat '{file}' | '{collector}' -P {pid} -s 11 -t {time + run++} -e bench", environment);
-        Task<double> Cat(string file) => Probes.PipeAsync($"cat '{file}' | cat > '{Path.Join(work, "cat.out")}'", environment);
+        async Task<double> Cat(string file)
+        {
+            var output = Path.Join(work, $"cat-{run++}.out");
+            var seconds = await Probes.PipeAsync($"cat '{file}' | cat > '{output}'", environment);
+            File.Delete(output);
+            return seconds;
+        }
+
+        // Start-up alone: each program exec'd with the small core on stdin, as the kernel starts it.
+        Task<double> StartCollector(string file) => Probes.PipeAsync($"exec '{collector}' -P {pid} -s 11 -t {time + run++} -e bench < '{file}'", environment);
+        Task<double> StartCat(string file) => Probes.PipeAsync($"exec cat < '{file}' > '{Path.Join(work, "cat-tiny.out")}'", environment);
 
         var megabytes = new FileInfo(input).Length / 1e6;
         Directory.CreateDirectory(store);
@@ -133,9 +144,9 @@ public static class Suite
         var tiny = Path.Join(work, "tiny.core");
         await File.WriteAllBytesAsync(tiny, new byte[4096]);
         var (startOurs, startCat) = await InterleaveAsync(quick ? 5 : 30,
-            async () => { var ms = await Collect(tiny) * 1000; Clean(store); return ms; },
-            async () => await Cat(tiny) * 1000);
-        report.Pair("collector start-up (4 KiB core through a pipe, incl. `sh -c`)", "ms", startOurs, startCat, "`cat > file`", higherIsBetter: false, "≤ 20 ms", startOurs.Median <= 20);
+            async () => { var ms = await StartCollector(tiny) * 1000; Clean(store); return ms; },
+            async () => await StartCat(tiny) * 1000);
+        report.Pair("collector start-up (4 KiB core, process start to exit)", "ms", startOurs, startCat, "`cat > file`", higherIsBetter: false, "≤ 20 ms", startOurs.Median <= 20);
     }
 
     private static async Task MemoryAsync(Options options, ProfilerClient silo, Report report, int siloPid, long idleRss, bool quick)
