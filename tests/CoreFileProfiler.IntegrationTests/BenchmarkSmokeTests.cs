@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using CoreFileProfiler.IntegrationTests.Support;
 
@@ -8,16 +7,13 @@ namespace CoreFileProfiler.IntegrationTests;
 /// <summary>The benchmark's smoke mode, so bench/run.sh cannot rot between full runs.</summary>
 public sealed partial class BenchmarkSmokeTests
 {
-    private static readonly string RepositoryRoot = typeof(BenchmarkSmokeTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-
     [Fact]
     public async Task The_quick_benchmark_runs_every_pair_against_its_anchor_and_fills_every_row()
     {
-        var results = Path.Join(RepositoryRoot, "artifacts", "bench-quick.md");
+        var results = Repository.PathOf("artifacts/bench-quick.md");
         File.Delete(results);
 
-        var (exitCode, output) = await Command.RunAsync("bash", ["bench/run.sh", "--quick", "--no-build"], RepositoryRoot);
+        var (exitCode, output) = await Command.RunAsync("bash", ["bench/run.sh", "--quick", "--no-build"], Repository.Root);
 
         Assert.True(exitCode == 0, output);
         var rows = File.ReadAllLines(results).Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1).ToList();
