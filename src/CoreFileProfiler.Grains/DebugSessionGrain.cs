@@ -6,6 +6,7 @@ using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
+using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,7 @@ public sealed class DebugSessionGrain(
     GdbLauncher gdb,
     CoreSnapshotter snapshots,
     LocalTerminals local,
+    ProfilerMetrics metrics,
     TimeProvider time,
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
@@ -132,6 +134,7 @@ public sealed class DebugSessionGrain(
     public async Task<Snapshot> TakeSnapshot(int pid)
     {
         var (_, container) = await FindProcessAsync(await EnsureLiveAsync(), pid);
+        using var running = metrics.SnapshotRunning();
         try
         {
             var (path, size) = await snapshots.TakeAsync(pid, container);

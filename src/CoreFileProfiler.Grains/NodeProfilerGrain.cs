@@ -3,6 +3,7 @@ using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
+using CoreFileProfiler.Node.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -22,6 +23,7 @@ public sealed class NodeProfilerGrain(
     ContainerLocator containers,
     ProcessTable processes,
     CoreRetention retention,
+    ProfilerMetrics metrics,
     TimeProvider time,
     ILogger<NodeProfilerGrain> logger) : Grain, INodeProfilerGrain
 {
@@ -72,6 +74,7 @@ public sealed class NodeProfilerGrain(
         var id = SessionId.Create(Node, now);
         var expiresAt = now.AddSeconds(request.ExpirationSeconds);
         _liveUntil[id] = expiresAt;
+        metrics.LiveSessions(_liveUntil.Count);
         try
         {
             await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
@@ -79,6 +82,7 @@ public sealed class NodeProfilerGrain(
         catch
         {
             _liveUntil.Remove(id);
+            metrics.LiveSessions(_liveUntil.Count);
             throw;
         }
 
@@ -116,6 +120,7 @@ public sealed class NodeProfilerGrain(
     public Task SessionEnded(string sessionId)
     {
         if (_liveUntil.Remove(sessionId)) Remember(sessionId, time.GetUtcNow());
+        metrics.LiveSessions(_liveUntil.Count);
         return Task.CompletedTask;
     }
 
@@ -143,6 +148,8 @@ public sealed class NodeProfilerGrain(
             _liveUntil.Remove(id);
             Remember(id, until);
         }
+
+        metrics.LiveSessions(_liveUntil.Count);
     }
 
     private void Remember(string sessionId, DateTimeOffset endedAt)

@@ -4,6 +4,7 @@ using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
+using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<DockerContainers>();
         silo.Services.TryAddSingleton<ContainerLocator>();
         silo.Services.TryAddSingleton<LocalTerminals>();
+        silo.Services.TryAddSingleton<ProfilerMetrics>();
         silo.Services.TryAddSingleton<ClusterNodes>();
         silo.Services.AddHostedService(services => services.GetRequiredService<ClusterNodes>());
         silo.Services.TryAddSingleton<ClusterOverview>();

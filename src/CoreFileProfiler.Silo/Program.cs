@@ -23,5 +23,7 @@ app.MapTerminalsApi();
 app.MapClusterApi();
 app.MapClusterPage();
 app.MapHealthApi();
+app.MapOpenApi();                    // /openapi/v1.json
+app.MapPrometheusScrapingEndpoint(); // /metrics
 
 app.Run();

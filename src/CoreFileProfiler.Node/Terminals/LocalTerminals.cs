@@ -15,5 +15,7 @@ public sealed class LocalTerminals
 
     public void Remove(string sessionId, string terminalId) => _terminals.TryRemove((sessionId, terminalId), out _);
 
+    public IEnumerable<SharedTerminal> All() => _terminals.Values;
+
     public SharedTerminal? Find(string sessionId, string terminalId) => _terminals.GetValueOrDefault((sessionId, terminalId));
 }

@@ -21,11 +21,12 @@ public static class ClusterApi
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(RequireAdmin);
-        api.MapGet("/sessions", Sessions);
-        api.MapGet("/nodes", Nodes);
-        api.MapGet("/cores", Cores);
-        api.MapDelete("/sessions/{id}", Close);
+        var api = app.MapGroup("/api").AddEndpointFilter(RequireAdmin).ProducesProblem(StatusCodes.Status401Unauthorized);
+        api.MapGet("/sessions", Sessions).WithSummary("Every live session in the cluster.");
+        api.MapGet("/nodes", Nodes).WithSummary("Every node, up or down.");
+        api.MapGet("/cores", Cores).WithSummary("Every core in the cluster, newest first.").ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapDelete("/sessions/{id}", Close).WithSummary("Ends any session.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -12,8 +12,8 @@ public static class ClusterPageApi
 {
     public static IEndpointRouteBuilder MapClusterPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", Page);
-        app.MapPost("/login", SignIn);
+        app.MapGet("/", Page).WithSummary("The cluster page.").Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status401Unauthorized, contentType: "text/html");
+        app.MapPost("/login", SignIn).ExcludeFromDescription();
         return app;
     }
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Silo.Hosting;
 using CoreFileProfiler.Silo.Processor;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,19 +16,55 @@ public static class ProcessorApi
 
     public static IEndpointRouteBuilder MapProcessorApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, OpenSession);
+        app.MapPost(Path, OpenSession)
+            .WithSummary("Opens a debug session (KubeDiag processor call); the body is a JSON object of strings.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         // Any other method: 405 with Allow: POST (routing alone would answer an empty 405).
-        app.MapMethods(Path, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], MethodNotAllowed);
+        app.MapMethods(Path, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], MethodNotAllowed).ExcludeFromDescription();
         return app;
     }
 
     /// <summary>Opens a session on the named node (default: this one) and returns its URL.</summary>
     public static async Task<Ok<Dictionary<string, string>>> OpenSession(
-        HttpRequest request, IGrainFactory grains, IOptions<ProfilerOptions> options, PublicUrls urls, CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, IOptions<ProfilerOptions> options, PublicUrls urls, ProfilerMetrics metrics, CancellationToken cancellationToken)
     {
-        var call = await ProcessorRequestReader.ReadAsync(request, options.Value.MaxExpirationSeconds, cancellationToken);
-        var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request);
-        return TypedResults.Ok(new Dictionary<string, string> { [ResultKey] = urls.Session(id) });
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var call = await ProcessorRequestReader.ReadAsync(request, options.Value.MaxExpirationSeconds, cancellationToken);
+            var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request);
+            outcome = "ok";
+            return TypedResults.Ok(new Dictionary<string, string> { [ResultKey] = urls.Session(id) });
+        }
+        catch (ProfilerException e)
+        {
+            outcome = e.Error switch
+            {
+                ProfilerError.InvalidParameter => "invalid",
+                ProfilerError.NotFound => "not_found",
+                ProfilerError.Gone => "gone",
+                _ => "unavailable",
+            };
+            throw;
+        }
+        catch (BadHttpRequestException)
+        {
+            outcome = "invalid";
+            throw;
+        }
+        catch (Exception e) when (e is Orleans.Runtime.OrleansException or TimeoutException)
+        {
+            outcome = "unavailable"; // the node's silo is gone or unreachable
+            throw;
+        }
+        finally
+        {
+            metrics.ProcessorCall(outcome, Stopwatch.GetElapsedTime(started));
+        }
     }
 
     private static ProblemHttpResult MethodNotAllowed(HttpResponse response)

@@ -1,5 +1,6 @@
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Silo.Downloads;
 using CoreFileProfiler.Silo.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,14 +16,24 @@ public static class SessionsApi
 
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
-        var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(KeepCapabilityPrivate);
-        session.MapGet("/", Page);
-        session.MapGet("/api", Describe);
-        session.MapMethods("/files/{**path}", [HttpMethods.Get, HttpMethods.Head], Download);
-        session.MapPost("/snapshots", TakeSnapshot);
-        session.MapDelete("/", Close);
+        var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(KeepCapabilityPrivate).WithSessionProblems();
+        session.MapGet("/", Page).WithSummary("The session's page.").Produces(StatusCodes.Status200OK, contentType: "text/html");
+        session.MapGet("/api", Describe).WithSummary("The session as JSON: its files or processes and terminals.");
+        session.MapMethods("/files/{**path}", [HttpMethods.Get, HttpMethods.Head], Download)
+            .WithSummary("A file the session lists; Range requests resume.")
+            .Produces(StatusCodes.Status200OK, contentType: ContentType)
+            .Produces(StatusCodes.Status206PartialContent, contentType: ContentType)
+            .Produces(StatusCodes.Status416RangeNotSatisfiable);
+        session.MapPost("/snapshots", TakeSnapshot).WithSummary("gcore of one of the session's processes.").ProducesProblem(StatusCodes.Status400BadRequest);
+        session.MapDelete("/", Close).WithSummary("Ends the session now.");
         return app;
     }
+
+    /// <summary>What every session URL may answer besides success: unknown (404), ended (410), node unavailable (503).</summary>
+    public static RouteGroupBuilder WithSessionProblems(this RouteGroupBuilder group) => group
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status410Gone)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>The URL grants access: keep it out of caches and out of Referer headers.</summary>
     public static async ValueTask<object?> KeepCapabilityPrivate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -48,25 +59,29 @@ public static class SessionsApi
     /// (straight into the response, see DirectFileBody); one on another node streams through its session grain. A zstd core is sent
     /// decompressed, without ranges (a compressed stream cannot seek).
     /// </summary>
-    public static async Task<IResult> Download(string id, string path, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options)
+    public static async Task<IResult> Download(
+        string id, string path, HttpRequest request, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options, ProfilerMetrics metrics)
     {
         var session = grains.GetSession(id);
         var file = await session.GetFile(path);
         var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
         if (file.Compressed) response.ContentLength = file.ServedLength; // the stream cannot say
+        var local = file.Node == options.Value.NodeName;
+        if (HttpMethods.IsGet(request.Method)) metrics.DownloadStarted(local);
 
-        if (file.Node != options.Value.NodeName)
+        if (!local)
         {
             var remote = new RemoteFileStream(session, file.Path, file.ServedLength ?? long.MaxValue, seekable: !file.Compressed);
-            return TypedResults.Stream(remote, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: !file.Compressed);
+            return TypedResults.Stream(new MeteredStream(remote, metrics), ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: !file.Compressed);
         }
 
         if (file.Compressed)
         {
-            return TypedResults.Stream(CompressedCore.OpenDecompressed(file.FullPath), ContentType, file.DownloadName, file.Modified, etag);
+            var decompressed = new MeteredStream(CompressedCore.OpenDecompressed(file.FullPath), metrics);
+            return TypedResults.Stream(decompressed, ContentType, file.DownloadName, file.Modified, etag);
         }
 
-        DirectFileBody.Use(response.HttpContext);
+        DirectFileBody.Use(response.HttpContext, metrics);
         return TypedResults.PhysicalFile(file.FullPath, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: true);
     }
 

@@ -14,10 +14,14 @@ public static class TerminalsApi
 
     public static IEndpointRouteBuilder MapTerminalsApi(this IEndpointRouteBuilder app)
     {
-        var terminals = app.MapGroup("/sessions/{id}/terminals").AddEndpointFilter(SessionsApi.KeepCapabilityPrivate);
-        terminals.MapPost("/", Open);
-        terminals.MapGet("/{terminalId}/", Page);
-        terminals.MapGet("/{terminalId}/ws", Connect);
+        var terminals = app.MapGroup("/sessions/{id}/terminals").AddEndpointFilter(SessionsApi.KeepCapabilityPrivate).WithSessionProblems();
+        terminals.MapPost("/", Open).WithSummary("Starts gdb on one of the session's files or processes.").ProducesProblem(StatusCodes.Status400BadRequest);
+        terminals.MapGet("/{terminalId}/", Page).WithSummary("The terminal's page (xterm.js).").Produces(StatusCodes.Status200OK, contentType: "text/html");
+        terminals.MapGet("/{terminalId}/ws", Connect)
+            .WithSummary("The terminal's WebSocket: binary output out; JSON input and resize messages in.")
+            .Produces(StatusCodes.Status101SwitchingProtocols)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 

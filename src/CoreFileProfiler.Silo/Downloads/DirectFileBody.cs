@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using CoreFileProfiler.Node.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace CoreFileProfiler.Silo.Downloads;
@@ -9,7 +10,7 @@ namespace CoreFileProfiler.Silo.Downloads;
 /// into a 64 KiB buffer and copies it into the response pipe, where this reads the file straight
 /// into the pipe's memory, a large piece at a time: one copy fewer and far fewer system calls.
 /// </summary>
-internal sealed class DirectFileBody(IHttpResponseBodyFeature inner) : IHttpResponseBodyFeature
+internal sealed class DirectFileBody(IHttpResponseBodyFeature inner, ProfilerMetrics metrics) : IHttpResponseBodyFeature
 {
     private const int PieceBytes = 1 << 20;
 
@@ -36,15 +37,16 @@ internal sealed class DirectFileBody(IHttpResponseBodyFeature inner) : IHttpResp
             if (read == 0) throw new IOException($"{path} ended {end - offset} bytes early.");
             writer.Advance(read);
             offset += read;
+            metrics.Sent(read);
             var flushed = await writer.FlushAsync(cancellationToken);
             if (flushed.IsCanceled || flushed.IsCompleted) return; // the client went away
         }
     }
 
     /// <summary>Uses this body for the current response.</summary>
-    public static void Use(HttpContext context)
+    public static void Use(HttpContext context, ProfilerMetrics metrics)
     {
         var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        if (inner is not DirectFileBody) context.Features.Set<IHttpResponseBodyFeature>(new DirectFileBody(inner));
+        if (inner is not DirectFileBody) context.Features.Set<IHttpResponseBodyFeature>(new DirectFileBody(inner, metrics));
     }
 }

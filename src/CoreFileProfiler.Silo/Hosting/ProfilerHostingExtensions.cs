@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
 using Orleans.Configuration;
@@ -53,6 +56,10 @@ public static class ProfilerHostingExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProfilerExceptionHandler>();
         builder.Services.AddHealthChecks().AddCheck<NodeReadinessCheck>("node", tags: ["ready"]);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("core-file-profiler", serviceInstanceId: node))
+            .WithMetrics(metrics => metrics.AddMeter(ProfilerMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ContractDescription>());
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
