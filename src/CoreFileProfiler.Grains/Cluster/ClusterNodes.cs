@@ -13,6 +13,7 @@ namespace CoreFileProfiler.Grains.Cluster;
 /// </summary>
 public sealed class ClusterNodes(IClusterMembershipService membership, ISiloMetadataCache metadata) : BackgroundService
 {
+    private const string SiloNamePrefix = "node/";
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<SiloAddress, string> _seen = new();
@@ -32,13 +33,15 @@ public sealed class ClusterNodes(IClusterMembershipService membership, ISiloMeta
             .ToList();
     }
 
-    /// <summary>Learns the node of every silo while its metadata can be had.</summary>
+    /// <summary>Learns the node of every silo while its metadata can be had; forgets silos the table dropped.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Refresh);
         do
         {
             _ = Current();
+            var members = membership.CurrentSnapshot.Members;
+            foreach (var gone in _seen.Keys.Where(silo => !members.ContainsKey(silo))) _seen.TryRemove(gone, out _);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
@@ -54,8 +57,6 @@ public sealed class ClusterNodes(IClusterMembershipService membership, ISiloMeta
         if (_seen.TryGetValue(member.SiloAddress, out var remembered)) return remembered;
         return member.Name?.StartsWith(SiloNamePrefix, StringComparison.Ordinal) == true ? member.Name[SiloNamePrefix.Length..] : null;
     }
-
-    private const string SiloNamePrefix = "node/";
 
     /// <summary>A silo name that says its node even in the membership table's record of a dead silo.</summary>
     /// <remarks>Not in Kubernetes, where Orleans names silos after their pods to clean up after them.</remarks>
