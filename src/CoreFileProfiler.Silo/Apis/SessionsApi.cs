@@ -55,9 +55,9 @@ public static class SessionsApi
         TypedResults.Ok(await grains.GetSession(id).Describe());
 
     /// <summary>
-    /// Streams a listed file, with ranges for resumed downloads. A file on this node goes from disk
-    /// (straight into the response, see DirectFileBody); one on another node streams through its session grain. A zstd core is sent
-    /// decompressed, without ranges (a compressed stream cannot seek).
+    /// Streams a listed file, with ranges for resumed downloads. A file on this node is read straight
+    /// into the response (<see cref="DirectFileBody"/>); one on another node streams through its
+    /// session grain. A zstd core is sent decompressed, without ranges (a compressed stream cannot seek).
     /// </summary>
     public static async Task<IResult> Download(
         string id, string path, HttpRequest request, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options, ProfilerMetrics metrics)
