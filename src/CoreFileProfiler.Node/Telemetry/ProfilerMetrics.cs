@@ -34,9 +34,9 @@ public sealed class ProfilerMetrics : IDisposable
         _downloads = _meter.CreateCounter<long>("cfp.downloads", description: "File downloads started (GET), local or through another node.");
         _downloadBytes = _meter.CreateCounter<long>("cfp.download.size", "By", "Bytes of files sent to clients.");
         _meter.CreateObservableGauge("cfp.sessions.live", () => Volatile.Read(ref _liveSessions), description: "Live debug sessions of this node.");
-        _meter.CreateObservableGauge("cfp.terminals.running", () => terminals.All().Count(t => !t.Ended.IsCompleted), description: "gdb terminals running on this node.");
+        _meter.CreateObservableGauge("cfp.terminals.running", () => Running(terminals), description: "gdb terminals running on this node.");
         _meter.CreateObservableGauge("cfp.terminal.viewers", () => terminals.All().Sum(t => t.ViewerCount), description: "Viewers connected to this node's terminals.");
-        _meter.CreateObservableGauge("cfp.gdb.processes", () => terminals.All().Count(t => !t.Ended.IsCompleted) + Volatile.Read(ref _snapshotsRunning), description: "gdb and gcore processes this node runs.");
+        _meter.CreateObservableGauge("cfp.gdb.processes", () => Running(terminals) + Volatile.Read(ref _snapshotsRunning), description: "gdb and gcore processes this node runs.");
         _meter.CreateObservableGauge("cfp.cores", () => StoreScan().Count, description: "Cores in this node's store.");
         _meter.CreateObservableGauge("cfp.core.size", () => StoreScan().Bytes, "By", "Bytes of the cores in this node's store.");
     }
@@ -62,6 +62,8 @@ public sealed class ProfilerMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static int Running(LocalTerminals terminals) => terminals.All().Count(t => !t.Ended.IsCompleted);
 
     /// <summary>The store's size, rescanned at most every few seconds however often it is scraped.</summary>
     private (int Count, long Bytes) StoreScan()

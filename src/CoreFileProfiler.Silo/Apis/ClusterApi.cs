@@ -25,7 +25,7 @@ public static class ClusterApi
         api.MapGet("/sessions", Sessions).WithSummary("Every live session in the cluster.");
         api.MapGet("/nodes", Nodes).WithSummary("Every node, up or down.");
         api.MapGet("/cores", Cores).WithSummary("Every core in the cluster, newest first.").ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapDelete("/sessions/{id}", Close).WithSummary("Ends any session.")
+        api.MapDelete("/sessions/{id}", SessionsApi.Close).WithSummary("Ends any session.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -59,12 +59,6 @@ public static class ClusterApi
         var answer = await cluster.CoresAsync(filter, cancellationToken);
         MarkUnavailable(response, answer.UnavailableNodes);
         return TypedResults.Ok(answer.Items.OrderByDescending(c => c.Time).ToList());
-    }
-
-    public static async Task<NoContent> Close(string id, IGrainFactory grains)
-    {
-        await grains.GetSession(id).Close();
-        return TypedResults.NoContent();
     }
 
     /// <summary>401 unless <see cref="AdminAccess"/> allows the caller.</summary>

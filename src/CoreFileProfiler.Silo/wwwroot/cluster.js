@@ -1,4 +1,4 @@
-// The cluster page: renders /api/nodes, /api/sessions and /api/cores and refreshes them.
+// The cluster page: renders /api/nodes, /api/sessions and /api/cores and refreshes them (needs countdown.js).
 'use strict';
 
 const RefreshMs = 5000;
@@ -20,11 +20,6 @@ function bytes(n) {
   let i = 0;
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
-}
-
-function left(iso) {
-  const s = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor(s % 3600 / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
 }
 
 // Session URLs name the gateway that opened them; any gateway serves any session, so stay on this one.
@@ -68,7 +63,7 @@ async function refresh() {
     fill(document.getElementById('sessions'), sessions.map(s => el('tr', {},
       el('td', { class: 'path' }, el('a', { href: here(s.url) }, s.target)), el('td', {}, s.node), el('td', {}, s.type),
       el('td', {}, s.terminals.map(t => `${t.target} (${t.viewers} viewing)`).join(', ') || '—'),
-      el('td', {}, left(s.expiresAt)),
+      el('td', {}, formatTimeLeft(secondsLeft(Date.parse(s.expiresAt)))),
       el('td', { class: 'actions' }, el('button', { class: 'button', onclick: () => closeSession(s.id) }, 'close')))), 'No live sessions.');
     fill(document.getElementById('cores'), cores.slice(0, MaxCores).map(c => el('tr', {},
       el('td', { class: 'path', title: c.path }, c.pod ? `${c.namespace}/${c.pod}/${c.container}` : `(node) ${c.path.split('/').pop()}`),
