@@ -1,3 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.RegularExpressions;
 using CoreFileProfiler.IntegrationTests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -7,11 +10,37 @@ namespace CoreFileProfiler.IntegrationTests;
 /// The Helm chart, linted and rendered by a real helm (test.sh puts one in artifacts/tools), and
 /// the Dockerfile, checked for what can be checked without a Docker daemon.
 /// </summary>
+/// <remarks>
+/// What `lookup` does (keeping the generated TLS pair, Redis password and admin token across
+/// upgrades) cannot be exercised here: `helm template` has no API server, so `lookup` returns
+/// nothing and every render generates anew.
+/// </remarks>
 public sealed class ShippingTests
 {
     private const string Chart = "helm/core-file-profiler";
     private const string EverythingOn = "helm/everything-on.yaml";
+    private const string FullName = "cfp-core-file-profiler"; // release "cfp"
+    private const string ClusterTlsPath = "/var/run/secrets/core-file-profiler/cluster-tls";
     private static readonly string Helm = Repository.PathOf("artifacts/tools/helm");
+
+    /// <summary>
+    /// Every environment variable the profiler container may get: the settings the silo reads
+    /// (DESIGN.md §3) and the downward API. A new one is added here on purpose, or the test fails.
+    /// </summary>
+    private static readonly HashSet<string> ProfilerEnvironment =
+    [
+        "NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP",
+        "Urls",
+        "Profiler__CoreRoot", "Profiler__PublicBaseUrl",
+        "Auth__AdminToken",
+        "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ClusterId", "Cluster__ServiceId",
+        "Cluster__Tls__Certificate", "Cluster__Tls__Key", "Cluster__Tls__CertificateAuthority",
+    ];
+
+    /// <summary>orleans.membership passes ClusterMembershipOptions through by name.</summary>
+    private static readonly Regex MembershipSetting = new("^Cluster__Membership__[A-Za-z]+$");
+
+    private static readonly Regex LabelValue = new("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
 
     [Theory]
     [InlineData(null)]
@@ -28,35 +57,36 @@ public sealed class ShippingTests
     public async Task The_default_daemonset_runs_on_the_hosts_pid_namespace_with_ptrace_only()
     {
         var manifests = await RenderAsync(values: null);
-        var daemonSet = Single(manifests, "DaemonSet");
-        var pod = daemonSet.Path("spec", "template", "spec");
-        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
+        var pod = PodSpec(manifests);
+        var container = Profiler(manifests);
 
         Assert.Equal("true", pod.Scalar("hostPID"));
-        Assert.Equal("false", container.Path("securityContext").Scalar("privileged"));
         Assert.Equal(["SYS_PTRACE"], container.Path("securityContext", "capabilities").Strings("add"));
-        Assert.False(pod.Children.ContainsKey("initContainers")); // no core_pattern change unless asked
+        Assert.False(pod.Has("initContainers")); // no core_pattern change unless asked
 
-        var env = ((YamlSequenceNode)container["env"]).Cast<YamlMappingNode>().ToDictionary(e => e.Scalar("name"));
+        var env = Env(container);
         Assert.Equal("spec.nodeName", env["NODE_NAME"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
         Assert.Equal("metadata.name", env["POD_NAME"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
         Assert.Equal("metadata.namespace", env["POD_NAMESPACE"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
         Assert.Equal("status.podIP", env["POD_IP"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
+        Assert.Equal("http://0.0.0.0:8090", env["Urls"].Scalar("value"));
+        Assert.Equal("/var/lib/kubediag/corefile", env["Profiler__CoreRoot"].Scalar("value"));
         Assert.Equal("Redis", env["Cluster__Provider"].Scalar("value"));
+        Assert.Equal("11111", env["Cluster__SiloPort"].Scalar("value"));
         Assert.Equal("admin-token", env["Auth__AdminToken"].Path("valueFrom", "secretKeyRef").Scalar("key"));
 
         Assert.Equal("/healthz", container.Path("livenessProbe", "httpGet").Scalar("path"));
         Assert.Equal("/readyz", container.Path("readinessProbe", "httpGet").Scalar("path"));
         Assert.Equal(
-            ["/var/lib/kubediag/corefile", "/var/log/containers", "/var/log/pods"],
-            ((YamlSequenceNode)container["volumeMounts"]).Cast<YamlMappingNode>().Select(m => m.Scalar("mountPath")));
+            ["/var/lib/kubediag/corefile", "/var/log/containers", "/var/log/pods", "/tmp", ClusterTlsPath],
+            container.Mappings("volumeMounts").Select(m => m.Scalar("mountPath")));
         Assert.Equal(
             ["/var/lib/kubediag/corefile", "/var/log/containers", "/var/log/pods"],
-            ((YamlSequenceNode)pod["volumes"]).Cast<YamlMappingNode>().Select(v => v.Path("hostPath").Scalar("path")));
+            pod.Mappings("volumes").Where(v => v.Has("hostPath")).Select(v => v.Path("hostPath").Scalar("path")));
 
-        var gateways = Assert.Single(manifests, m => m.Scalar("kind") == "Service" && m.Path("metadata").Scalar("name") == "cfp-core-file-profiler");
-        Assert.Equal("http", ((YamlMappingNode)((YamlSequenceNode)gateways.Path("spec")["ports"])[0]).Scalar("targetPort"));
-        Assert.Single(manifests, m => m.Scalar("kind") == "Deployment" && m.Path("metadata").Scalar("name") == "cfp-core-file-profiler-redis");
+        var gateways = Assert.Single(manifests, m => m.Scalar("kind") == "Service" && m.Path("metadata").Scalar("name") == FullName);
+        Assert.Equal("http", gateways.Path("spec").Mappings("ports").First().Scalar("targetPort"));
+        Assert.Single(manifests, m => m.Scalar("kind") == "Deployment" && m.Path("metadata").Scalar("name") == $"{FullName}-redis");
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") is "Operation" or "OperationSet");
     }
 
@@ -64,19 +94,292 @@ public sealed class ShippingTests
     public async Task With_every_option_on_the_chart_mounts_the_docker_socket_installs_the_collector_and_registers_with_kubediag()
     {
         var manifests = await RenderAsync(EverythingOn);
-        var pod = Single(manifests, "DaemonSet").Path("spec", "template", "spec");
-        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
-        var install = (YamlMappingNode)((YamlSequenceNode)pod["initContainers"])[0];
+        var pod = PodSpec(manifests);
+        var container = Profiler(manifests);
+        var install = pod.Mappings("initContainers").Single();
 
-        Assert.Equal("true", container.Path("securityContext").Scalar("privileged")); // only because the values ask
-        Assert.Equal("true", install.Path("securityContext").Scalar("privileged"));
+        Assert.Equal("true", install.Path("securityContext").Scalar("privileged")); // writes kernel.core_pattern
+        Assert.NotEqual("true", container.Path("securityContext").Scalar("privileged"));
         Assert.Contains("core-collector install", string.Join(' ', install.Strings("command")), StringComparison.Ordinal);
-        Assert.Contains("/var/run/docker.sock", ((YamlSequenceNode)container["volumeMounts"]).Cast<YamlMappingNode>().Select(m => m.Scalar("mountPath")));
+        Assert.Contains("/var/run/docker.sock", container.Mappings("volumeMounts").Select(m => m.Scalar("mountPath")));
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Deployment"); // external Redis
         var operation = Single(manifests, "Operation").Path("spec", "processor");
         Assert.Equal("/processor/coreFileProfiler", operation.Path("httpServer").Scalar("path"));
         Assert.Equal("90", operation.Scalar("timeoutSeconds"));
         Single(manifests, "OperationSet");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(EverythingOn)]
+    public async Task The_profiler_container_drops_every_capability_but_ptrace_and_cannot_gain_any(string? values)
+    {
+        var (manifests, text) = await RenderWithTextAsync(values);
+        var pod = PodSpec(manifests);
+        var security = Profiler(manifests).Path("securityContext");
+
+        Assert.Equal("RuntimeDefault", pod.Path("securityContext", "seccompProfile").Scalar("type"));
+        Assert.Equal("true", pod.Scalar("hostPID"));
+        Assert.Equal("false", security.Scalar("privileged")); // even with every option on
+        Assert.Equal("false", security.Scalar("allowPrivilegeEscalation"));
+        Assert.Equal("true", security.Scalar("readOnlyRootFilesystem"));
+        Assert.Equal(["ALL"], security.Path("capabilities").Strings("drop"));
+        Assert.Equal(["SYS_PTRACE"], security.Path("capabilities").Strings("add"));
+
+        // The capability says why it is there, in the rendered manifest an operator reads.
+        var lines = text.Split('\n').Select(l => l.Trim()).ToList();
+        var ptrace = lines.IndexOf("- SYS_PTRACE");
+        Assert.True(ptrace > 0 && lines[ptrace - 1].StartsWith('#'), "SYS_PTRACE has a comment above it");
+        Assert.Contains("gdb", string.Join(' ', lines.Skip(ptrace - 2).Take(2)), StringComparison.Ordinal);
+
+        // The root is read-only: /tmp is where .NET and gdb write, outside the core store.
+        var tmp = Assert.Single(Profiler(manifests).Mappings("volumeMounts"), m => m.Scalar("mountPath") == "/tmp");
+        Assert.Equal("tmp", tmp.Scalar("name"));
+        Assert.True(Assert.Single(pod.Mappings("volumes"), v => v.Scalar("name") == "tmp").Has("emptyDir"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(EverythingOn)]
+    public async Task The_profiler_container_gets_only_settings_the_silo_reads(string? values)
+    {
+        var manifests = await RenderAsync(values);
+        var names = Profiler(manifests).Mappings("env").Select(e => e.Scalar("name")).ToList();
+
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.All(names, name => Assert.True(
+            ProfilerEnvironment.Contains(name) || MembershipSetting.IsMatch(name),
+            $"{name} is not a setting the silo reads: add it to ProfilerEnvironment if it now is"));
+        var expected = ProfilerEnvironment.Where(n => values is not null || n != "Profiler__PublicBaseUrl").ToHashSet();
+        Assert.Subset(names.ToHashSet(), expected);
+        if (values is not null)
+        {
+            Assert.Contains("Cluster__Membership__ProbeTimeout", names);
+            Assert.Contains("Cluster__Membership__NumMissedProbesLimit", names);
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(EverythingOn)]
+    public async Task No_orleans_client_gateway_is_opened_or_configured(string? values)
+    {
+        var manifests = await RenderAsync(values);
+        var pod = PodSpec(manifests);
+        var containerPorts = pod.Mappings("containers").Concat(pod.Mappings("initContainers"))
+            .SelectMany(c => c.Mappings("ports")).ToList();
+
+        Assert.Equal(["http:8090", "silo:11111"], containerPorts.Select(p => $"{p.Scalar("name")}:{p.Scalar("containerPort")}"));
+        var env = Profiler(manifests).Mappings("env").Select(e => e.Scalar("name")).ToList();
+        Assert.DoesNotContain("Cluster__GatewayPort", env);
+        Assert.DoesNotContain(env, name => name.StartsWith("ORLEANS_", StringComparison.Ordinal));
+        var servicePorts = manifests.Where(m => m.Scalar("kind") == "Service").SelectMany(s => s.Path("spec").Mappings("ports"));
+        Assert.DoesNotContain(servicePorts, p => p.Scalar("port") == "30000" || p.Scalar("targetPort") is "30000" or "orleans-gateway");
+        Assert.DoesNotContain(containerPorts, p => p.Scalar("containerPort") == "30000");
+    }
+
+    [Fact]
+    public async Task Network_policies_admit_only_the_daemonsets_pods_to_the_silo_port_and_redis_and_the_listed_peers_to_http()
+    {
+        var manifests = await RenderAsync(values: null);
+        var ownPods = OwnPodsPeer(manifests);
+
+        var profiler = NetworkPolicy(manifests, FullName);
+        Assert.Equal(DaemonSetSelector(manifests), profiler.Path("spec", "podSelector").Canonical());
+        Assert.Equal(["Ingress"], profiler.Path("spec").Strings("policyTypes"));
+        var rules = IngressRules(profiler);
+        Assert.Equal(["11111", "8090"], rules.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([ownPods], rules["11111"]);
+        Assert.Equal(
+            [ownPods, "{namespaceSelector:{matchLabels:{kubernetes.io/metadata.name:kubediag}}}", "{namespaceSelector:{matchLabels:{kubernetes.io/metadata.name:ingress-nginx}}}"],
+            rules["8090"]);
+
+        var redis = NetworkPolicy(manifests, $"{FullName}-redis");
+        var redisPod = Assert.Single(manifests, m => m.Scalar("kind") == "Deployment").Path("spec", "template", "metadata", "labels");
+        Assert.Equal("{matchLabels:" + redisPod.Canonical() + "}", redis.Path("spec", "podSelector").Canonical());
+        Assert.Equal(["Ingress"], redis.Path("spec").Strings("policyTypes"));
+        var redisRules = IngressRules(redis);
+        Assert.Equal(["6379"], redisRules.Keys);
+        Assert.Equal([ownPods], redisRules["6379"]);
+
+        // The DaemonSet's selector does not pick the Redis pod (the silo policy would cover it otherwise).
+        Assert.False(profiler.Path("spec", "podSelector", "matchLabels").Children
+            .All(l => redisPod.Children.TryGetValue(l.Key, out var v) && v.Canonical() == l.Value.Canonical()));
+    }
+
+    [Fact]
+    public async Task Http_from_anywhere_opens_only_the_http_port_and_custom_peers_are_passed_through()
+    {
+        var anywhere = await RenderAsync(EverythingOn);
+        var rules = IngressRules(NetworkPolicy(anywhere, FullName));
+        Assert.Equal([OwnPodsPeer(anywhere)], rules["11111"]);
+        Assert.Equal(["<anywhere>"], rules["8090"]);
+        Assert.DoesNotContain(anywhere, m => m.Scalar("kind") == "NetworkPolicy" && m.Path("metadata").Scalar("name") == $"{FullName}-redis");
+
+        var listed = await RenderAsync(EverythingOn, set: ["networkPolicy.httpFromAnywhere=false"]);
+        var http = IngressRules(NetworkPolicy(listed, FullName))["8090"];
+        Assert.Equal(
+            [OwnPodsPeer(listed),
+             "{namespaceSelector:{matchLabels:{kubernetes.io/metadata.name:ingress}},podSelector:{matchLabels:{app.kubernetes.io/name:ingress-controller}}}",
+             "{ipBlock:{cidr:10.0.0.0/16}}"],
+            http);
+
+        var none = await RenderAsync(values: null, set: ["networkPolicy.enabled=false"]);
+        Assert.DoesNotContain(none, m => m.Scalar("kind") == "NetworkPolicy");
+    }
+
+    [Fact]
+    public async Task The_in_chart_redis_requires_a_generated_password_that_is_on_no_command_line()
+    {
+        var manifests = await RenderAsync(values: null);
+        var secret = SecretNamed(manifests, $"{FullName}-redis").Path("stringData");
+        var password = secret.Scalar("password");
+
+        Assert.Matches("^[A-Za-z0-9]{32}$", password);
+        Assert.Equal($"{FullName}-redis:6379,password={password}", secret.Scalar("connection-string"));
+        Assert.Equal(
+            [$"requirepass {password}", "save \"\"", "appendonly no", "protected-mode yes"],
+            secret.Scalar("redis.conf").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var redisRef = Env(Profiler(manifests))["Cluster__Redis"].Path("valueFrom", "secretKeyRef");
+        Assert.Equal($"{FullName}-redis", redisRef.Scalar("name"));
+        Assert.Equal("connection-string", redisRef.Scalar("key"));
+
+        var deployment = Assert.Single(manifests, m => m.Scalar("kind") == "Deployment");
+        var pod = deployment.Path("spec", "template", "spec");
+        var redis = pod.Mappings("containers").Single();
+        Assert.Equal(["redis-server", "/etc/redis/redis.conf"], redis.Strings("command"));
+        Assert.False(redis.Has("args"));
+        Assert.DoesNotContain(password, deployment.Canonical(), StringComparison.Ordinal);
+        var config = Assert.Single(redis.Mappings("volumeMounts"), m => m.Scalar("mountPath") == "/etc/redis");
+        Assert.Equal("true", config.Scalar("readOnly"));
+        var configVolume = Assert.Single(pod.Mappings("volumes"), v => v.Scalar("name") == config.Scalar("name")).Path("secret");
+        Assert.Equal($"{FullName}-redis", configVolume.Scalar("secretName"));
+        Assert.Equal(["{key:redis.conf,path:redis.conf}"], configVolume.Mappings("items").Select(i => i.Canonical()));
+
+        // Locked down like the profiler, and not root.
+        var podSecurity = pod.Path("securityContext");
+        Assert.Equal("RuntimeDefault", podSecurity.Path("seccompProfile").Scalar("type"));
+        Assert.Equal("true", podSecurity.Scalar("runAsNonRoot"));
+        Assert.Equal("999", podSecurity.Scalar("runAsUser"));
+        Assert.Equal("999", podSecurity.Scalar("runAsGroup"));
+        var security = redis.Path("securityContext");
+        Assert.Equal("false", security.Scalar("allowPrivilegeEscalation"));
+        Assert.Equal("true", security.Scalar("readOnlyRootFilesystem"));
+        Assert.Equal(["ALL"], security.Path("capabilities").Strings("drop"));
+        Assert.False(security.Path("capabilities").Has("add"));
+        var data = Assert.Single(redis.Mappings("volumeMounts"), m => m.Scalar("mountPath") == "/data");
+        Assert.True(Assert.Single(pod.Mappings("volumes"), v => v.Scalar("name") == data.Scalar("name")).Has("emptyDir"));
+    }
+
+    [Fact]
+    public async Task An_external_redis_connection_string_is_passed_through_as_written()
+    {
+        var manifests = await RenderAsync(EverythingOn);
+        var secret = SecretNamed(manifests, $"{FullName}-redis").Path("stringData");
+
+        Assert.Equal(["connection-string"], secret.Children.Keys.Select(k => k.Canonical()));
+        Assert.Equal("redis.example:6380,password=secret,ssl=true", secret.Scalar("connection-string"));
+    }
+
+    [Fact]
+    public async Task Silos_get_a_generated_ca_and_a_client_and_server_certificate_that_chains_to_it()
+    {
+        var manifests = await RenderAsync(values: null);
+        var secret = SecretNamed(manifests, $"{FullName}-cluster-tls");
+        Assert.Equal("kubernetes.io/tls", secret.Scalar("type"));
+        var data = secret.Path("data");
+        Assert.Equal(["ca.crt", "tls.crt", "tls.key"], data.Children.Keys.Select(k => k.Canonical()).Order(StringComparer.Ordinal));
+
+        using var leaf = X509Certificate2.CreateFromPem(Decode(data, "tls.crt"), Decode(data, "tls.key"));
+        using var ca = X509Certificate2.CreateFromPem(Decode(data, "ca.crt"));
+        Assert.True(leaf.HasPrivateKey);
+        Assert.Equal(FullName, leaf.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
+        Assert.True(ca.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
+        Assert.True(leaf.NotAfter > DateTime.UtcNow.AddYears(9), $"valid until {leaf.NotAfter:O}");
+        var usages = leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages
+            .Cast<System.Security.Cryptography.Oid>().Select(o => o.Value).ToList();
+        Assert.Contains("1.3.6.1.5.5.7.3.1", usages); // serverAuth: a silo accepts connections
+        Assert.Contains("1.3.6.1.5.5.7.3.2", usages); // clientAuth: and opens them
+
+        Assert.True(ChainsTo(leaf, ca));
+        // Another release's CA does not vouch for it (each render generates a new pair: no lookup here).
+        var other = SecretNamed(await RenderAsync(values: null), $"{FullName}-cluster-tls").Path("data");
+        using var otherCa = X509Certificate2.CreateFromPem(Decode(other, "ca.crt"));
+        Assert.False(ChainsTo(leaf, otherCa));
+
+        var env = Env(Profiler(manifests));
+        Assert.Equal($"{ClusterTlsPath}/tls.crt", env["Cluster__Tls__Certificate"].Scalar("value"));
+        Assert.Equal($"{ClusterTlsPath}/tls.key", env["Cluster__Tls__Key"].Scalar("value"));
+        Assert.Equal($"{ClusterTlsPath}/ca.crt", env["Cluster__Tls__CertificateAuthority"].Scalar("value"));
+        Assert.Equal($"{FullName}-cluster-tls", ClusterTlsVolume(manifests).Path("secret").Scalar("secretName"));
+    }
+
+    [Fact]
+    public async Task An_existing_certificate_secret_replaces_the_generated_one()
+    {
+        var manifests = await RenderAsync(values: null, set: ["clusterTls.existingSecret=site-certificates"]);
+
+        Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Secret" && m.Scalar("type") == "kubernetes.io/tls");
+        Assert.Equal("site-certificates", ClusterTlsVolume(manifests).Path("secret").Scalar("secretName"));
+        Assert.Contains("Cluster__Tls__Certificate", Env(Profiler(manifests)).Keys);
+
+        var everythingOn = await RenderAsync(EverythingOn);
+        Assert.DoesNotContain(everythingOn, m => m.Scalar("kind") == "Secret" && m.Scalar("type") == "kubernetes.io/tls");
+        Assert.Equal("cfp-cluster-certificates", ClusterTlsVolume(everythingOn).Path("secret").Scalar("secretName"));
+    }
+
+    [Fact]
+    public async Task Without_cluster_tls_nothing_points_at_certificates()
+    {
+        var manifests = await RenderAsync(values: null, set: ["clusterTls.enabled=false"]);
+
+        Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Secret" && m.Scalar("type") == "kubernetes.io/tls");
+        Assert.DoesNotContain(Env(Profiler(manifests)).Keys, k => k.StartsWith("Cluster__Tls__", StringComparison.Ordinal));
+        Assert.DoesNotContain(PodSpec(manifests).Mappings("volumes"), v => v.Scalar("name") == "cluster-tls");
+        Assert.DoesNotContain(Profiler(manifests).Mappings("volumeMounts"), m => m.Scalar("name") == "cluster-tls");
+    }
+
+    [Fact]
+    public async Task Existing_redis_and_admin_secrets_replace_the_generated_ones()
+    {
+        var manifests = await RenderAsync(values: null, set: ["redis.enabled=false", "redis.external.existingSecret=site-redis", "auth.existingSecret=site-admin"]);
+        var env = Env(Profiler(manifests));
+
+        Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Secret" && m.Path("metadata").Scalar("name") is $"{FullName}-redis" or $"{FullName}-auth");
+        Assert.Equal("site-redis", env["Cluster__Redis"].Path("valueFrom", "secretKeyRef").Scalar("name"));
+        Assert.Equal("site-admin", env["Auth__AdminToken"].Path("valueFrom", "secretKeyRef").Scalar("name"));
+        Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Deployment");
+        Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "NetworkPolicy" && m.Path("metadata").Scalar("name") == $"{FullName}-redis");
+    }
+
+    [Fact]
+    public async Task Each_release_gets_its_own_cluster_and_service_id()
+    {
+        var releases = new[] { ("cfp", "kubediag"), ("other", "kubediag"), ("cfp", "team-b"), ("a-release-name-of-fifty-three-characters-for-the-test", "a-namespace-name-long-enough-to-overflow") };
+        var ids = new List<string>();
+        foreach (var (release, ns) in releases)
+        {
+            var manifests = await RenderAsync(values: null, release: release, ns: ns);
+            var env = Env(Profiler(manifests));
+            var labels = Single(manifests, "DaemonSet").Path("spec", "template", "metadata", "labels");
+            var clusterId = env["Cluster__ClusterId"].Scalar("value");
+
+            Assert.Equal(clusterId, env["Cluster__ServiceId"].Scalar("value"));
+            Assert.Equal(clusterId, labels.Scalar("orleans/clusterId"));
+            Assert.Equal(clusterId, labels.Scalar("orleans/serviceId"));
+            Assert.True(clusterId.Length is > 0 and <= 63 && LabelValue.IsMatch(clusterId), $"'{clusterId}' is a label value");
+            Assert.StartsWith($"{ns}-", clusterId, StringComparison.Ordinal);
+            ids.Add(clusterId);
+        }
+
+        Assert.Equal("kubediag-cfp-core-file-profiler", ids[0]);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+
+        var given = await RenderAsync(EverythingOn); // orleans: {clusterId: c1, serviceId: s1}
+        var givenEnv = Env(Profiler(given));
+        var givenLabels = Single(given, "DaemonSet").Path("spec", "template", "metadata", "labels");
+        Assert.Equal(["c1", "s1"], new[] { givenEnv["Cluster__ClusterId"].Scalar("value"), givenEnv["Cluster__ServiceId"].Scalar("value") });
+        Assert.Equal(["c1", "s1"], new[] { givenLabels.Scalar("orleans/clusterId"), givenLabels.Scalar("orleans/serviceId") });
     }
 
     [Theory]
@@ -89,7 +392,7 @@ public sealed class ShippingTests
         var allowed = new HashSet<string> { "get", "list", "watch", "patch" };
         if (values is not null) allowed.Add("delete"); // rbac.deleteDefunctPods: true
 
-        var rules = ((YamlSequenceNode)Single(manifests, "Role")["rules"]).Cast<YamlMappingNode>().ToList();
+        var rules = Single(manifests, "Role").Mappings("rules").ToList();
         foreach (var rule in rules)
         {
             Assert.Equal([""], rule.Strings("apiGroups"));
@@ -126,15 +429,83 @@ public sealed class ShippingTests
         return await Command.RunAsync(Helm, arguments, Repository.Root);
     }
 
-    private static async Task<List<YamlMappingNode>> RenderAsync(string? values)
+    private static async Task<List<YamlMappingNode>> RenderAsync(string? values, string[]? set = null, string release = "cfp", string ns = "kubediag") =>
+        (await RenderWithTextAsync(values, set, release, ns)).Manifests;
+
+    private static async Task<(List<YamlMappingNode> Manifests, string Text)> RenderWithTextAsync(
+        string? values, string[]? set = null, string release = "cfp", string ns = "kubediag")
     {
-        var (exitCode, output) = await RunHelmAsync(["template", "cfp", Chart, "--namespace", "kubediag", .. ValuesArguments(values)]);
+        var (exitCode, output) = await RunHelmAsync(
+            ["template", release, Chart, "--namespace", ns, .. ValuesArguments(values), .. (set ?? []).SelectMany(s => new[] { "--set", s })]);
         Assert.True(exitCode == 0, output);
         var stream = new YamlStream();
         stream.Load(new StringReader(output));
-        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
+        return (stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList(), output);
     }
 
     private static YamlMappingNode Single(List<YamlMappingNode> manifests, string kind) =>
         Assert.Single(manifests, m => m.Scalar("kind") == kind);
+
+    private static YamlMappingNode PodSpec(List<YamlMappingNode> manifests) =>
+        Single(manifests, "DaemonSet").Path("spec", "template", "spec");
+
+    private static YamlMappingNode Profiler(List<YamlMappingNode> manifests) =>
+        Assert.Single(PodSpec(manifests).Mappings("containers"), c => c.Scalar("name") == "profiler");
+
+    private static Dictionary<string, YamlMappingNode> Env(YamlMappingNode container) =>
+        container.Mappings("env").ToDictionary(e => e.Scalar("name"));
+
+    private static YamlMappingNode ClusterTlsVolume(List<YamlMappingNode> manifests)
+    {
+        var mount = Assert.Single(Profiler(manifests).Mappings("volumeMounts"), m => m.Scalar("name") == "cluster-tls");
+        Assert.Equal(ClusterTlsPath, mount.Scalar("mountPath"));
+        Assert.Equal("true", mount.Scalar("readOnly"));
+        return Assert.Single(PodSpec(manifests).Mappings("volumes"), v => v.Scalar("name") == "cluster-tls");
+    }
+
+    private static YamlMappingNode SecretNamed(List<YamlMappingNode> manifests, string name) =>
+        Assert.Single(manifests, m => m.Scalar("kind") == "Secret" && m.Path("metadata").Scalar("name") == name);
+
+    private static string Decode(YamlMappingNode data, string key) => Encoding.UTF8.GetString(Convert.FromBase64String(data.Scalar(key)));
+
+    private static bool ChainsTo(X509Certificate2 leaf, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(leaf);
+    }
+
+    private static YamlMappingNode NetworkPolicy(List<YamlMappingNode> manifests, string name) =>
+        Assert.Single(manifests, m => m.Scalar("kind") == "NetworkPolicy" && m.Path("metadata").Scalar("name") == name);
+
+    private static string DaemonSetSelector(List<YamlMappingNode> manifests) =>
+        Single(manifests, "DaemonSet").Path("spec", "selector").Canonical();
+
+    /// <summary>The peer that stands for the DaemonSet's own pods: a podSelector of its selector labels, in its namespace.</summary>
+    private static string OwnPodsPeer(List<YamlMappingNode> manifests) => "{podSelector:" + DaemonSetSelector(manifests) + "}";
+
+    /// <summary>
+    /// For each port a policy opens, the peers it admits ("&lt;anywhere&gt;" for a rule without
+    /// from). A rule without ports would open every port: that fails here.
+    /// </summary>
+    private static Dictionary<string, List<string>> IngressRules(YamlMappingNode policy)
+    {
+        var rules = new Dictionary<string, List<string>>();
+        foreach (var rule in policy.Path("spec").Mappings("ingress"))
+        {
+            var ports = rule.Mappings("ports").ToList();
+            Assert.NotEmpty(ports);
+            var from = rule.Mappings("from").Select(p => p.Canonical()).ToList();
+            foreach (var port in ports)
+            {
+                Assert.Equal("TCP", port.Scalar("protocol"));
+                var peers = rules.TryGetValue(port.Scalar("port"), out var known) ? known : rules[port.Scalar("port")] = [];
+                peers.AddRange(from.Count == 0 ? ["<anywhere>"] : from);
+            }
+        }
+
+        return rules;
+    }
 }

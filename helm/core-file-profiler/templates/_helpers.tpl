@@ -24,6 +24,38 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- default (printf "%s-auth" (include "cfp.fullname" .)) .Values.auth.existingSecret -}}
 {{- end -}}
 
+{{/* The Secret with the connection string: the in-chart Redis's, or redis.external's. */}}
 {{- define "cfp.redisSecret" -}}
+{{- if .Values.redis.enabled -}}
+{{- printf "%s-redis" (include "cfp.fullname" .) -}}
+{{- else -}}
 {{- default (printf "%s-redis" (include "cfp.fullname" .)) .Values.redis.external.existingSecret -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Labels of the in-chart Redis pod (not the DaemonSet's: its selector must not match them). */}}
+{{- define "cfp.redisSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: redis
+{{- end -}}
+
+{{/* <release namespace>-<fullname>, cut to a label value's 63 characters, ending in a letter or digit. */}}
+{{- define "cfp.releaseId" -}}
+{{- regexReplaceAll "[^A-Za-z0-9]+$" (printf "%s-%s" .Release.Namespace (include "cfp.fullname" .) | trunc 63) "" -}}
+{{- end -}}
+
+{{/* Orleans ClusterId and ServiceId: unique per release unless set. */}}
+{{- define "cfp.clusterId" -}}
+{{- default (include "cfp.releaseId" .) .Values.orleans.clusterId -}}
+{{- end -}}
+
+{{- define "cfp.serviceId" -}}
+{{- default (include "cfp.releaseId" .) .Values.orleans.serviceId -}}
+{{- end -}}
+
+{{- define "cfp.clusterTlsSecret" -}}
+{{- default (printf "%s-cluster-tls" (include "cfp.fullname" .)) .Values.clusterTls.existingSecret -}}
+{{- end -}}
+
+{{/* Where the profiler container finds the cluster certificate, its key and the CA. */}}
+{{- define "cfp.clusterTlsPath" -}}/var/run/secrets/core-file-profiler/cluster-tls{{- end -}}
