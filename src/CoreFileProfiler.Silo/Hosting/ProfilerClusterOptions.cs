@@ -1,6 +1,6 @@
 namespace CoreFileProfiler.Silo.Hosting;
 
-/// <summary>The <c>Cluster</c> configuration section (DESIGN §3).</summary>
+/// <summary>The <c>Cluster</c> configuration section.</summary>
 /// <remarks><c>Cluster:Membership</c> binds Orleans' <c>ClusterMembershipOptions</c> (failure detection).</remarks>
 public sealed class ProfilerClusterOptions
 {
@@ -16,9 +16,10 @@ public sealed class ProfilerClusterOptions
 
     public int SiloPort { get; set; } = 11111;
 
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>The Orleans client gateway; 0 (the default) listens for no Orleans clients: the silo serves HTTP itself.</summary>
+    public int GatewayPort { get; set; }
 
-    /// <summary>The address other silos reach this one at; default: the host name's address (in a pod: POD_IP).</summary>
+    /// <summary>The address other silos reach this one at; default: POD_IP in a pod, else the host's address.</summary>
     public string? AdvertisedAddress { get; set; }
 
     /// <summary>Whether to use Orleans' Kubernetes hosting; default: when running in a pod.</summary>
@@ -27,4 +28,7 @@ public sealed class ProfilerClusterOptions
     public string ClusterId { get; set; } = "core-file-profiler";
 
     public string ServiceId { get; set; } = "core-file-profiler";
+
+    /// <summary>Mutual TLS between silos; off unless its files are named.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Telemetry;
@@ -65,13 +64,17 @@ public static class ProfilerHostingExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
     }
 
-    /// <summary>The Orleans silo in this process, with this node's placement.</summary>
+    /// <summary>
+    /// The Orleans silo in this process, with this node's placement. Settings that cannot work
+    /// (certificates, Redis credentials) are checked here, before anything starts, and refused
+    /// with a <see cref="StartupRefusedException"/>.
+    /// </summary>
     public static void AddProfilerSilo(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ProfilerClusterOptions.Section);
         var cluster = section.Get<ProfilerClusterOptions>() ?? new();
         var node = builder.ResolveNodeName();
-        var inKubernetes = cluster.Kubernetes ?? KubernetesPod.IsCurrent;
+        var tls = cluster.Tls.IsConfigured ? ClusterTls.Load(cluster.Tls) : null;
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -86,23 +89,26 @@ public static class ProfilerHostingExtensions
                     silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
                     break;
                 case ProfilerClusterOptions.RedisProvider when !string.IsNullOrWhiteSpace(cluster.Redis):
+                    RedisPreflight.Check(cluster.Redis);
                     silo.UseRedisClustering(cluster.Redis);
+                    var address = AdvertisedAddress.Resolve(cluster.AdvertisedAddress);
                     silo.Configure<EndpointOptions>(o =>
                     {
+                        o.AdvertisedIPAddress = address;
                         o.SiloPort = cluster.SiloPort;
                         o.GatewayPort = cluster.GatewayPort;
-                        o.AdvertisedIPAddress = cluster.AdvertisedAddress is { } address ? IPAddress.Parse(address) : o.AdvertisedIPAddress;
                     });
-                    // In a pod the Kubernetes agent names the silo after the pod and takes the address
-                    // from POD_IP; elsewhere the silo is named after its node, which the cluster views use.
-                    if (inKubernetes) silo.UseKubernetesHosting();
+                    // In a pod the Kubernetes agent names the silo after the pod; elsewhere the silo
+                    // is named after its node, which the cluster views use.
+                    if (cluster.Kubernetes ?? KubernetesPod.IsCurrent) silo.UseKubernetesHosting();
                     else silo.Configure<SiloOptions>(o => o.SiloName = ClusterNodes.SiloNameFor(node));
                     break;
                 default:
-                    throw new OptionsValidationException(ProfilerClusterOptions.Section, typeof(ProfilerClusterOptions),
-                        [$"Cluster:Provider '{cluster.Provider}' is not supported; use 'Localhost', or 'Redis' with Cluster:Redis set."]);
+                    throw new StartupRefusedException($"{ProfilerClusterOptions.Section}:{nameof(ProfilerClusterOptions.Provider)}",
+                        $"'{cluster.Provider}' is not supported; use 'Localhost', or 'Redis' with Cluster:Redis set");
             }
 
+            if (tls is not null) silo.Configure<SiloConnectionOptions>(tls.Secure);
             silo.AddCoreFileProfiler(node);
         });
     }

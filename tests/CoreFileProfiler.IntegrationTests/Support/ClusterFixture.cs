@@ -7,7 +7,8 @@ namespace CoreFileProfiler.IntegrationTests.Support;
 
 /// <summary>
 /// Three real silo processes (node-a, node-b, node-c), each with its own ports and core root,
-/// clustered through a real redis-server, with fast failure detection and an admin token.
+/// clustered through a real redis-server with a password, over mutual TLS with certificates of
+/// one private authority, with fast failure detection and an admin token.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -17,6 +18,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private readonly TempDirectory _temp = new();
     private readonly Dictionary<string, SiloProcess> _silos = [];
+
+    public TestCertificateAuthority Authority { get; } = new("cluster-test-ca");
 
     public RedisServer Redis { get; private set; } = null!;
 
@@ -51,6 +54,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         foreach (var silo in _silos.Values) await silo.DisposeAsync();
         if (Redis is not null) await Redis.DisposeAsync();
+        Authority.Dispose();
         _temp.Dispose();
     }
 
@@ -102,7 +106,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
         {
             var nodes = await AdminGetAsync(silo, "/api/nodes");
-            seen = string.Join(", ", nodes.EnumerateArray().Select(n => $"{n.GetProperty("node").GetString()}:{n.GetProperty("status").GetString()}").Order());
+            // Only the fixture's own nodes: a test may have tried to add a silo of its own.
+            seen = string.Join(", ", nodes.EnumerateArray()
+                .Where(n => Nodes.Contains(n.GetProperty("node").GetString()))
+                .Select(n => $"{n.GetProperty("node").GetString()}:{n.GetProperty("status").GetString()}").Order());
             if (seen == expected) return clock.Elapsed;
             await Task.Delay(100);
         }
@@ -110,7 +117,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         throw new TimeoutException($"{silo.Node} showed [{seen}], not [{expected}], for {seconds} s.\n{silo.LogTail()}");
     }
 
-    private Task<SiloProcess> StartSiloAsync(string node) => SiloProcess.StartAsync(Path.Join(_temp.Path, node), node, "127.0.0.1",
+    private Task<SiloProcess> StartSiloAsync(string node) =>
+        SiloProcess.StartAsync(Path.Join(_temp.Path, node), node, "127.0.0.1", SiloArguments(node, Authority));
+
+    /// <summary>Starts a silo for <paramref name="node"/> with this cluster's Redis and ids but a certificate of <paramref name="authority"/>, without waiting for it.</summary>
+    public SiloProcess LaunchSilo(string node, TestCertificateAuthority authority) =>
+        SiloProcess.Launch(Path.Join(_temp.Path, node), node, "127.0.0.1", SiloArguments(node, authority));
+
+    private string[] SiloArguments(string node, TestCertificateAuthority authority) =>
     [
         "--Cluster:Provider=Redis",
         $"--Cluster:Redis={Redis.ConnectionString}",
@@ -118,5 +132,6 @@ public sealed class ClusterFixture : IAsyncLifetime
         "--Cluster:Membership:ProbeTimeout=00:00:01",
         "--Cluster:Membership:NumMissedProbesLimit=2",
         $"--Auth:AdminToken={AdminToken}",
-    ]);
+        .. authority.WriteSiloFiles(Path.Join(_temp.Path, node, "tls"), node),
+    ];
 }

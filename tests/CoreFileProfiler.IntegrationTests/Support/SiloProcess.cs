@@ -14,11 +14,12 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly Process _process;
 
-    private SiloProcess(Process process, string node, int port, string coreRoot, string logPath)
+    private SiloProcess(Process process, string node, int port, int siloPort, string coreRoot, string logPath)
     {
         _process = process;
         Node = node;
         Port = port;
+        SiloPort = siloPort;
         CoreRoot = coreRoot;
         LogPath = logPath;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -29,6 +30,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Node { get; }
 
     public int Port { get; }
+
+    /// <summary>The Orleans silo-to-silo port.</summary>
+    public int SiloPort { get; }
 
     public string CoreRoot { get; }
 
@@ -44,38 +48,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>A silo of <paramref name="node"/> whose gateway listens on <paramref name="listenAddress"/> (tests still call it on loopback).</summary>
     public static async Task<SiloProcess> StartAsync(string workDirectory, string node, string listenAddress, IEnumerable<string> extraArguments)
     {
-        var port = FreePort.Next();
-        var coreRoot = Path.Join(workDirectory, "cores");
-        Directory.CreateDirectory(workDirectory);
-        Directory.CreateDirectory(coreRoot);
-        var logPath = Path.Join(workDirectory, $"silo-{port}.log");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                SiloAssembly,
-                $"--Urls=http://{listenAddress}:{port}",
-                $"--Profiler:NodeName={node}",
-                $"--Profiler:CoreRoot={coreRoot}",
-                $"--Cluster:SiloPort={FreePort.Next()}",
-                $"--Cluster:GatewayPort={FreePort.Next()}",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_gcServer"] = "0" },
-        };
-        foreach (var argument in extraArguments) start.ArgumentList.Add(argument);
-
-        var process = Process.Start(start)!;
-        var log = new StreamWriter(logPath) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.Exited += (_, _) => { lock (log) log.Flush(); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var silo = new SiloProcess(process, node, port, coreRoot, logPath);
+        var silo = Launch(workDirectory, node, listenAddress, extraArguments);
         try
         {
             await silo.WaitUntilReadyAsync();
@@ -86,6 +59,86 @@ public sealed class SiloProcess : IAsyncDisposable
             await silo.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the process without waiting for it to be ready (for a silo that should never be).</summary>
+    public static SiloProcess Launch(string workDirectory, string node, string listenAddress, IEnumerable<string> extraArguments)
+    {
+        var port = FreePort.Next();
+        var siloPort = FreePort.Next();
+        var coreRoot = Path.Join(workDirectory, "cores");
+        Directory.CreateDirectory(workDirectory);
+        Directory.CreateDirectory(coreRoot);
+        var logPath = Path.Join(workDirectory, $"silo-{port}.log");
+        var start = StartInfo(
+        [
+            $"--Urls=http://{listenAddress}:{port}",
+            $"--Profiler:NodeName={node}",
+            $"--Profiler:CoreRoot={coreRoot}",
+            $"--Cluster:SiloPort={siloPort}",
+            .. extraArguments,
+        ]);
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.Exited += (_, _) => { lock (log) log.Flush(); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        return new SiloProcess(process, node, port, siloPort, coreRoot, logPath);
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Whether <c>/readyz</c> answers 200 right now.</summary>
+    public async Task<bool> IsReadyAsync()
+    {
+        try
+        {
+            using var ready = await Http.GetAsync("/readyz");
+            return ready.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening (yet)
+        }
+    }
+
+    /// <summary>A silo expected to refuse its settings: its exit code and everything it printed, within 60 s.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToRefusalAsync(params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo([$"--Urls=http://127.0.0.1:{FreePort.Next()}", $"--Cluster:SiloPort={FreePort.Next()}", .. arguments]))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The silo did not refuse its settings within 60 s; it started: " + await stdout);
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The TCP ports this silo process listens on (from /proc: its socket inodes in the LISTEN state).</summary>
+    public IReadOnlySet<int> ListeningPorts() => ProcessSockets.ListeningPorts(Pid);
+
+    private static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_gcServer"] = "0" },
+        };
+        start.ArgumentList.Add(SiloAssembly);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        return start;
     }
 
     /// <summary>The silo's log so far: one JSON object per line.</summary>
@@ -110,16 +163,7 @@ public sealed class SiloProcess : IAsyncDisposable
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (_process.HasExited) throw new InvalidOperationException($"The silo exited with {_process.ExitCode}:\n{LogTail()}");
-            try
-            {
-                using var ready = await Http.GetAsync("/readyz");
-                if (ready.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
+            if (await IsReadyAsync()) return;
             await Task.Delay(100);
         }
 
