@@ -25,7 +25,7 @@ COPY --from=build /out/silo/ /app/
 COPY --from=build /out/collector/core-collector /app/core-collector
 ENV ASPNETCORE_ENVIRONMENT=Production \
     Urls=http://0.0.0.0:8090
-EXPOSE 8090 11111 30000
+EXPOSE 8090 11111
 # Root, and only because attaching gdb or gcore to another user's process needs it (ptrace, with
 # the pod's SYS_PTRACE capability), as does reading other containers' files through /proc/<pid>/root.
 USER root

@@ -75,7 +75,7 @@ silo_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port)
 # --- the silo, nginx and websocketd ---------------------------------------------------------
 ASPNETCORE_ENVIRONMENT=Production dotnet "$silo_dll" --Urls=http://127.0.0.1:$silo_port \
     --Profiler:NodeName=bench --Profiler:CoreRoot="$cores" --Profiler:MaxSessions=1000000 \
-    --Cluster:SiloPort="$(free_port)" --Cluster:GatewayPort="$(free_port)" > "$work/silo.log" 2>&1 &
+    --Cluster:SiloPort="$(free_port)" > "$work/silo.log" 2>&1 &
 silo_pid=$!; pids+=($silo_pid)
 
 cat > "$work/nginx.conf" <<NGINX

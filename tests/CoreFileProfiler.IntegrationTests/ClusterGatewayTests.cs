@@ -161,7 +161,8 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
 
         var servingAgain = killed.Elapsed;
         using var listing = await ClusterFixture.AdminAsync(cluster.C, HttpMethod.Get, "/api/sessions");
-        Assert.Equal("node-b", listing.Headers.GetValues("X-Unavailable-Nodes").Single());
+        // Contains: a silo the transport tests refused stays in the membership table, a node that is down.
+        Assert.Contains("node-b", listing.Headers.GetValues("X-Unavailable-Nodes").Single().Split(", "));
         var listed = (await listing.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(s => s.GetProperty("node").GetString()).ToHashSet();
         Assert.Contains("node-a", listed);
         Assert.Contains("node-c", listed);

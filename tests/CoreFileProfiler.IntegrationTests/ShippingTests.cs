@@ -17,11 +17,10 @@ namespace CoreFileProfiler.IntegrationTests;
 /// </remarks>
 public sealed class ShippingTests
 {
-    private const string Chart = "helm/core-file-profiler";
-    private const string EverythingOn = "helm/everything-on.yaml";
+    private const string Chart = HelmChart.Chart;
+    private const string EverythingOn = HelmChart.EverythingOn;
     private const string FullName = "cfp-core-file-profiler"; // release "cfp"
     private const string ClusterTlsPath = "/var/run/secrets/core-file-profiler/cluster-tls";
-    private static readonly string Helm = Repository.PathOf("artifacts/tools/helm");
 
     /// <summary>
     /// Every environment variable the profiler container may get: the settings the silo reads
@@ -47,7 +46,7 @@ public sealed class ShippingTests
     [InlineData(EverythingOn)]
     public async Task Helm_lints_the_chart(string? values)
     {
-        var (exitCode, output) = await RunHelmAsync(["lint", Chart, .. ValuesArguments(values)]);
+        var (exitCode, output) = await HelmChart.RunHelmAsync(["lint", Chart, .. HelmChart.ValuesArguments(values)]);
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("0 chart(s) failed", output, StringComparison.Ordinal);
@@ -57,14 +56,14 @@ public sealed class ShippingTests
     public async Task The_default_daemonset_runs_on_the_hosts_pid_namespace_with_ptrace_only()
     {
         var manifests = await RenderAsync(values: null);
-        var pod = PodSpec(manifests);
-        var container = Profiler(manifests);
+        var pod = manifests.PodSpec();
+        var container = manifests.Profiler();
 
         Assert.Equal("true", pod.Scalar("hostPID"));
         Assert.Equal(["SYS_PTRACE"], container.Path("securityContext", "capabilities").Strings("add"));
         Assert.False(pod.Has("initContainers")); // no core_pattern change unless asked
 
-        var env = Env(container);
+        var env = container.Env();
         Assert.Equal("spec.nodeName", env["NODE_NAME"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
         Assert.Equal("metadata.name", env["POD_NAME"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
         Assert.Equal("metadata.namespace", env["POD_NAMESPACE"].Path("valueFrom", "fieldRef").Scalar("fieldPath"));
@@ -94,8 +93,8 @@ public sealed class ShippingTests
     public async Task With_every_option_on_the_chart_mounts_the_docker_socket_installs_the_collector_and_registers_with_kubediag()
     {
         var manifests = await RenderAsync(EverythingOn);
-        var pod = PodSpec(manifests);
-        var container = Profiler(manifests);
+        var pod = manifests.PodSpec();
+        var container = manifests.Profiler();
         var install = pod.Mappings("initContainers").Single();
 
         Assert.Equal("true", install.Path("securityContext").Scalar("privileged")); // writes kernel.core_pattern
@@ -103,10 +102,10 @@ public sealed class ShippingTests
         Assert.Contains("core-collector install", string.Join(' ', install.Strings("command")), StringComparison.Ordinal);
         Assert.Contains("/var/run/docker.sock", container.Mappings("volumeMounts").Select(m => m.Scalar("mountPath")));
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Deployment"); // external Redis
-        var operation = Single(manifests, "Operation").Path("spec", "processor");
+        var operation = manifests.OfKind("Operation").Path("spec", "processor");
         Assert.Equal("/processor/coreFileProfiler", operation.Path("httpServer").Scalar("path"));
         Assert.Equal("90", operation.Scalar("timeoutSeconds"));
-        Single(manifests, "OperationSet");
+        manifests.OfKind("OperationSet");
     }
 
     [Theory]
@@ -115,8 +114,8 @@ public sealed class ShippingTests
     public async Task The_profiler_container_drops_every_capability_but_ptrace_and_cannot_gain_any(string? values)
     {
         var (manifests, text) = await RenderWithTextAsync(values);
-        var pod = PodSpec(manifests);
-        var security = Profiler(manifests).Path("securityContext");
+        var pod = manifests.PodSpec();
+        var security = manifests.Profiler().Path("securityContext");
 
         Assert.Equal("RuntimeDefault", pod.Path("securityContext", "seccompProfile").Scalar("type"));
         Assert.Equal("true", pod.Scalar("hostPID"));
@@ -133,7 +132,7 @@ public sealed class ShippingTests
         Assert.Contains("gdb", string.Join(' ', lines.Skip(ptrace - 2).Take(2)), StringComparison.Ordinal);
 
         // The root is read-only: /tmp is where .NET and gdb write, outside the core store.
-        var tmp = Assert.Single(Profiler(manifests).Mappings("volumeMounts"), m => m.Scalar("mountPath") == "/tmp");
+        var tmp = Assert.Single(manifests.Profiler().Mappings("volumeMounts"), m => m.Scalar("mountPath") == "/tmp");
         Assert.Equal("tmp", tmp.Scalar("name"));
         Assert.True(Assert.Single(pod.Mappings("volumes"), v => v.Scalar("name") == "tmp").Has("emptyDir"));
     }
@@ -144,7 +143,7 @@ public sealed class ShippingTests
     public async Task The_profiler_container_gets_only_settings_the_silo_reads(string? values)
     {
         var manifests = await RenderAsync(values);
-        var names = Profiler(manifests).Mappings("env").Select(e => e.Scalar("name")).ToList();
+        var names = manifests.Profiler().Mappings("env").Select(e => e.Scalar("name")).ToList();
 
         Assert.Equal(names.Count, names.Distinct().Count());
         Assert.All(names, name => Assert.True(
@@ -165,12 +164,12 @@ public sealed class ShippingTests
     public async Task No_orleans_client_gateway_is_opened_or_configured(string? values)
     {
         var manifests = await RenderAsync(values);
-        var pod = PodSpec(manifests);
+        var pod = manifests.PodSpec();
         var containerPorts = pod.Mappings("containers").Concat(pod.Mappings("initContainers"))
             .SelectMany(c => c.Mappings("ports")).ToList();
 
         Assert.Equal(["http:8090", "silo:11111"], containerPorts.Select(p => $"{p.Scalar("name")}:{p.Scalar("containerPort")}"));
-        var env = Profiler(manifests).Mappings("env").Select(e => e.Scalar("name")).ToList();
+        var env = manifests.Profiler().Mappings("env").Select(e => e.Scalar("name")).ToList();
         Assert.DoesNotContain("Cluster__GatewayPort", env);
         Assert.DoesNotContain(env, name => name.StartsWith("ORLEANS_", StringComparison.Ordinal));
         var servicePorts = manifests.Where(m => m.Scalar("kind") == "Service").SelectMany(s => s.Path("spec").Mappings("ports"));
@@ -232,7 +231,7 @@ public sealed class ShippingTests
     public async Task The_in_chart_redis_requires_a_generated_password_that_is_on_no_command_line()
     {
         var manifests = await RenderAsync(values: null);
-        var secret = SecretNamed(manifests, $"{FullName}-redis").Path("stringData");
+        var secret = manifests.SecretNamed($"{FullName}-redis").Path("stringData");
         var password = secret.Scalar("password");
 
         Assert.Matches("^[A-Za-z0-9]{32}$", password);
@@ -240,7 +239,7 @@ public sealed class ShippingTests
         Assert.Equal(
             [$"requirepass {password}", "save \"\"", "appendonly no", "protected-mode yes"],
             secret.Scalar("redis.conf").Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        var redisRef = Env(Profiler(manifests))["Cluster__Redis"].Path("valueFrom", "secretKeyRef");
+        var redisRef = manifests.Profiler().Env()["Cluster__Redis"].Path("valueFrom", "secretKeyRef");
         Assert.Equal($"{FullName}-redis", redisRef.Scalar("name"));
         Assert.Equal("connection-string", redisRef.Scalar("key"));
 
@@ -275,7 +274,7 @@ public sealed class ShippingTests
     public async Task An_external_redis_connection_string_is_passed_through_as_written()
     {
         var manifests = await RenderAsync(EverythingOn);
-        var secret = SecretNamed(manifests, $"{FullName}-redis").Path("stringData");
+        var secret = manifests.SecretNamed($"{FullName}-redis").Path("stringData");
 
         Assert.Equal(["connection-string"], secret.Children.Keys.Select(k => k.Canonical()));
         Assert.Equal("redis.example:6380,password=secret,ssl=true", secret.Scalar("connection-string"));
@@ -285,13 +284,13 @@ public sealed class ShippingTests
     public async Task Silos_get_a_generated_ca_and_a_client_and_server_certificate_that_chains_to_it()
     {
         var manifests = await RenderAsync(values: null);
-        var secret = SecretNamed(manifests, $"{FullName}-cluster-tls");
+        var secret = manifests.SecretNamed($"{FullName}-cluster-tls");
         Assert.Equal("kubernetes.io/tls", secret.Scalar("type"));
         var data = secret.Path("data");
         Assert.Equal(["ca.crt", "tls.crt", "tls.key"], data.Children.Keys.Select(k => k.Canonical()).Order(StringComparer.Ordinal));
 
-        using var leaf = X509Certificate2.CreateFromPem(Decode(data, "tls.crt"), Decode(data, "tls.key"));
-        using var ca = X509Certificate2.CreateFromPem(Decode(data, "ca.crt"));
+        using var leaf = X509Certificate2.CreateFromPem(HelmChart.Decode(data, "tls.crt"), HelmChart.Decode(data, "tls.key"));
+        using var ca = X509Certificate2.CreateFromPem(HelmChart.Decode(data, "ca.crt"));
         Assert.True(leaf.HasPrivateKey);
         Assert.Equal(FullName, leaf.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
         Assert.True(ca.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
@@ -303,11 +302,11 @@ public sealed class ShippingTests
 
         Assert.True(ChainsTo(leaf, ca));
         // Another release's CA does not vouch for it (each render generates a new pair: no lookup here).
-        var other = SecretNamed(await RenderAsync(values: null), $"{FullName}-cluster-tls").Path("data");
-        using var otherCa = X509Certificate2.CreateFromPem(Decode(other, "ca.crt"));
+        var other = (await RenderAsync(values: null)).SecretNamed($"{FullName}-cluster-tls").Path("data");
+        using var otherCa = X509Certificate2.CreateFromPem(HelmChart.Decode(other, "ca.crt"));
         Assert.False(ChainsTo(leaf, otherCa));
 
-        var env = Env(Profiler(manifests));
+        var env = manifests.Profiler().Env();
         Assert.Equal($"{ClusterTlsPath}/tls.crt", env["Cluster__Tls__Certificate"].Scalar("value"));
         Assert.Equal($"{ClusterTlsPath}/tls.key", env["Cluster__Tls__Key"].Scalar("value"));
         Assert.Equal($"{ClusterTlsPath}/ca.crt", env["Cluster__Tls__CertificateAuthority"].Scalar("value"));
@@ -321,7 +320,7 @@ public sealed class ShippingTests
 
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Secret" && m.Scalar("type") == "kubernetes.io/tls");
         Assert.Equal("site-certificates", ClusterTlsVolume(manifests).Path("secret").Scalar("secretName"));
-        Assert.Contains("Cluster__Tls__Certificate", Env(Profiler(manifests)).Keys);
+        Assert.Contains("Cluster__Tls__Certificate", manifests.Profiler().Env().Keys);
 
         var everythingOn = await RenderAsync(EverythingOn);
         Assert.DoesNotContain(everythingOn, m => m.Scalar("kind") == "Secret" && m.Scalar("type") == "kubernetes.io/tls");
@@ -334,16 +333,16 @@ public sealed class ShippingTests
         var manifests = await RenderAsync(values: null, set: ["clusterTls.enabled=false"]);
 
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Secret" && m.Scalar("type") == "kubernetes.io/tls");
-        Assert.DoesNotContain(Env(Profiler(manifests)).Keys, k => k.StartsWith("Cluster__Tls__", StringComparison.Ordinal));
-        Assert.DoesNotContain(PodSpec(manifests).Mappings("volumes"), v => v.Scalar("name") == "cluster-tls");
-        Assert.DoesNotContain(Profiler(manifests).Mappings("volumeMounts"), m => m.Scalar("name") == "cluster-tls");
+        Assert.DoesNotContain(manifests.Profiler().Env().Keys, k => k.StartsWith("Cluster__Tls__", StringComparison.Ordinal));
+        Assert.DoesNotContain(manifests.PodSpec().Mappings("volumes"), v => v.Scalar("name") == "cluster-tls");
+        Assert.DoesNotContain(manifests.Profiler().Mappings("volumeMounts"), m => m.Scalar("name") == "cluster-tls");
     }
 
     [Fact]
     public async Task Existing_redis_and_admin_secrets_replace_the_generated_ones()
     {
         var manifests = await RenderAsync(values: null, set: ["redis.enabled=false", "redis.external.existingSecret=site-redis", "auth.existingSecret=site-admin"]);
-        var env = Env(Profiler(manifests));
+        var env = manifests.Profiler().Env();
 
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Secret" && m.Path("metadata").Scalar("name") is $"{FullName}-redis" or $"{FullName}-auth");
         Assert.Equal("site-redis", env["Cluster__Redis"].Path("valueFrom", "secretKeyRef").Scalar("name"));
@@ -360,8 +359,8 @@ public sealed class ShippingTests
         foreach (var (release, ns) in releases)
         {
             var manifests = await RenderAsync(values: null, release: release, ns: ns);
-            var env = Env(Profiler(manifests));
-            var labels = Single(manifests, "DaemonSet").Path("spec", "template", "metadata", "labels");
+            var env = manifests.Profiler().Env();
+            var labels = manifests.OfKind("DaemonSet").Path("spec", "template", "metadata", "labels");
             var clusterId = env["Cluster__ClusterId"].Scalar("value");
 
             Assert.Equal(clusterId, env["Cluster__ServiceId"].Scalar("value"));
@@ -376,8 +375,8 @@ public sealed class ShippingTests
         Assert.Equal(ids.Count, ids.Distinct().Count());
 
         var given = await RenderAsync(EverythingOn); // orleans: {clusterId: c1, serviceId: s1}
-        var givenEnv = Env(Profiler(given));
-        var givenLabels = Single(given, "DaemonSet").Path("spec", "template", "metadata", "labels");
+        var givenEnv = given.Profiler().Env();
+        var givenLabels = given.OfKind("DaemonSet").Path("spec", "template", "metadata", "labels");
         Assert.Equal(["c1", "s1"], new[] { givenEnv["Cluster__ClusterId"].Scalar("value"), givenEnv["Cluster__ServiceId"].Scalar("value") });
         Assert.Equal(["c1", "s1"], new[] { givenLabels.Scalar("orleans/clusterId"), givenLabels.Scalar("orleans/serviceId") });
     }
@@ -392,7 +391,7 @@ public sealed class ShippingTests
         var allowed = new HashSet<string> { "get", "list", "watch", "patch" };
         if (values is not null) allowed.Add("delete"); // rbac.deleteDefunctPods: true
 
-        var rules = Single(manifests, "Role").Mappings("rules").ToList();
+        var rules = manifests.OfKind("Role").Mappings("rules").ToList();
         foreach (var rule in rules)
         {
             Assert.Equal([""], rule.Strings("apiGroups"));
@@ -421,52 +420,19 @@ public sealed class ShippingTests
         Assert.True(user > 0 && lines[user - 1].StartsWith('#'), "running as root says why");
     }
 
-    private static IEnumerable<string> ValuesArguments(string? values) => values is null ? [] : ["-f", values];
-
-    private static async Task<(int ExitCode, string Output)> RunHelmAsync(IEnumerable<string> arguments)
-    {
-        Assert.True(File.Exists(Helm), $"{Helm} is missing: ./test.sh puts a helm there.");
-        return await Command.RunAsync(Helm, arguments, Repository.Root);
-    }
-
     private static async Task<List<YamlMappingNode>> RenderAsync(string? values, string[]? set = null, string release = "cfp", string ns = "kubediag") =>
-        (await RenderWithTextAsync(values, set, release, ns)).Manifests;
+        (await HelmChart.RenderAsync(values, set, release, ns)).Manifests;
 
-    private static async Task<(List<YamlMappingNode> Manifests, string Text)> RenderWithTextAsync(
-        string? values, string[]? set = null, string release = "cfp", string ns = "kubediag")
-    {
-        var (exitCode, output) = await RunHelmAsync(
-            ["template", release, Chart, "--namespace", ns, .. ValuesArguments(values), .. (set ?? []).SelectMany(s => new[] { "--set", s })]);
-        Assert.True(exitCode == 0, output);
-        var stream = new YamlStream();
-        stream.Load(new StringReader(output));
-        return (stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList(), output);
-    }
-
-    private static YamlMappingNode Single(List<YamlMappingNode> manifests, string kind) =>
-        Assert.Single(manifests, m => m.Scalar("kind") == kind);
-
-    private static YamlMappingNode PodSpec(List<YamlMappingNode> manifests) =>
-        Single(manifests, "DaemonSet").Path("spec", "template", "spec");
-
-    private static YamlMappingNode Profiler(List<YamlMappingNode> manifests) =>
-        Assert.Single(PodSpec(manifests).Mappings("containers"), c => c.Scalar("name") == "profiler");
-
-    private static Dictionary<string, YamlMappingNode> Env(YamlMappingNode container) =>
-        container.Mappings("env").ToDictionary(e => e.Scalar("name"));
+    private static Task<(List<YamlMappingNode> Manifests, string Text)> RenderWithTextAsync(
+        string? values, string[]? set = null, string release = "cfp", string ns = "kubediag") => HelmChart.RenderAsync(values, set, release, ns);
 
     private static YamlMappingNode ClusterTlsVolume(List<YamlMappingNode> manifests)
     {
-        var mount = Assert.Single(Profiler(manifests).Mappings("volumeMounts"), m => m.Scalar("name") == "cluster-tls");
+        var mount = Assert.Single(manifests.Profiler().Mappings("volumeMounts"), m => m.Scalar("name") == "cluster-tls");
         Assert.Equal(ClusterTlsPath, mount.Scalar("mountPath"));
         Assert.Equal("true", mount.Scalar("readOnly"));
-        return Assert.Single(PodSpec(manifests).Mappings("volumes"), v => v.Scalar("name") == "cluster-tls");
+        return Assert.Single(manifests.PodSpec().Mappings("volumes"), v => v.Scalar("name") == "cluster-tls");
     }
-
-    private static YamlMappingNode SecretNamed(List<YamlMappingNode> manifests, string name) =>
-        Assert.Single(manifests, m => m.Scalar("kind") == "Secret" && m.Path("metadata").Scalar("name") == name);
-
-    private static string Decode(YamlMappingNode data, string key) => Encoding.UTF8.GetString(Convert.FromBase64String(data.Scalar(key)));
 
     private static bool ChainsTo(X509Certificate2 leaf, X509Certificate2 ca)
     {
@@ -481,7 +447,7 @@ public sealed class ShippingTests
         Assert.Single(manifests, m => m.Scalar("kind") == "NetworkPolicy" && m.Path("metadata").Scalar("name") == name);
 
     private static string DaemonSetSelector(List<YamlMappingNode> manifests) =>
-        Single(manifests, "DaemonSet").Path("spec", "selector").Canonical();
+        manifests.OfKind("DaemonSet").Path("spec", "selector").Canonical();
 
     /// <summary>The peer that stands for the DaemonSet's own pods: a podSelector of its selector labels, in its namespace.</summary>
     private static string OwnPodsPeer(List<YamlMappingNode> manifests) => "{podSelector:" + DaemonSetSelector(manifests) + "}";

@@ -14,8 +14,8 @@ namespace CoreFileProfiler.Silo.Hosting;
 public sealed class ClusterTls
 {
     private const string Section = $"{ProfilerClusterOptions.Section}:{nameof(ProfilerClusterOptions.Tls)}";
-    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
-    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
     private readonly X509Certificate2Collection _authority;
 
@@ -48,24 +48,11 @@ public sealed class ClusterTls
 
         if (authority.Count == 0) throw Refused(nameof(options.CertificateAuthority), $"'{authorityPath}' holds no PEM certificate");
 
-        X509Certificate2 certificate;
-        try
-        {
-            certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException) // ArgumentException: a PKCS#8 key of another certificate
-        {
-            certificate = null!;
-        }
-
-        // CreateFromPem pairs an EC key with any EC certificate; the public halves must be the same.
-        if (certificate is null || !IsOwnKey(certificate))
-        {
-            throw Refused(nameof(options.Key), $"'{keyPath}' is not the private key of the certificate in '{certificatePath}' (or either is not PEM)");
-        }
+        var certificate = Paired(certificatePem, keyPem)
+            ?? throw Refused(nameof(options.Key), $"'{keyPath}' is not the private key of the certificate in '{certificatePath}' (or either is not PEM)");
 
         var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().SelectMany(e => e.EnhancedKeyUsages.Cast<Oid>()).Select(o => o.Value).ToList();
-        if (usages.Count > 0 && !(usages.Contains(ServerAuthentication.Value) && usages.Contains(ClientAuthentication.Value)))
+        if (usages.Count > 0 && !(usages.Contains(ServerAuthentication) && usages.Contains(ClientAuthentication)))
         {
             throw Refused(nameof(options.Certificate), $"'{certificatePath}' must allow both server and client authentication (extended key usage), since every silo is both");
         }
@@ -119,10 +106,24 @@ public sealed class ClusterTls
             : string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
     }
 
-    private static bool IsOwnKey(X509Certificate2 certificate)
+    /// <summary>The certificate with its private key, or null when the key is not the certificate's.</summary>
+    private static X509Certificate2? Paired(string certificatePem, string keyPem)
     {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException) // ArgumentException: a PKCS#8 key of another certificate
+        {
+            return null;
+        }
+
+        // CreateFromPem pairs an EC key in SEC1 form with any EC certificate: the public halves must agree.
         using AsymmetricAlgorithm? key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey();
-        return key is not null && key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(certificate.PublicKey.ExportSubjectPublicKeyInfo());
+        return key is not null && key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(certificate.PublicKey.ExportSubjectPublicKeyInfo())
+            ? certificate
+            : null;
     }
 
     private static string Required(string? path, string key) =>

@@ -93,9 +93,11 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public Task<HttpResponseMessage> PostProcessorAsync(IDictionary<string, string> body) => PostProcessorAsync(body, Silo.Http);
 
-    public static async Task<string> OpenSessionAsync(SiloProcess silo, Dictionary<string, string> body)
+    public static Task<string> OpenSessionAsync(SiloProcess silo, Dictionary<string, string> body) => OpenSessionAsync(silo.Http, body);
+
+    public static async Task<string> OpenSessionAsync(HttpClient gateway, Dictionary<string, string> body)
     {
-        using var response = await PostProcessorAsync(body, silo.Http);
+        using var response = await PostProcessorAsync(body, gateway);
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         var result = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
         return new Uri(result![ResultKey]).AbsolutePath;

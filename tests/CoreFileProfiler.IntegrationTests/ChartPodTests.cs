@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CoreFileProfiler.IntegrationTests.Support;
+
+namespace CoreFileProfiler.IntegrationTests;
+
+/// <summary>The chart's pod, started for real (<see cref="ChartPodsFixture"/>): what a user of an installed release gets.</summary>
+public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPodsFixture>
+{
+    [Fact]
+    public async Task Each_silo_runs_with_exactly_what_the_chart_grants_and_listens_on_its_two_ports()
+    {
+        foreach (var pod in new[] { pods.A, pods.B })
+        {
+            var status = (await File.ReadAllLinesAsync($"/proc/{pod.Pid}/status")).Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1].Trim());
+            Assert.Equal("0000000000080000", status["CapEff"]); // CAP_SYS_PTRACE alone
+            Assert.Equal("1", status["NoNewPrivs"]);
+            Assert.Equal("2", status["Seccomp"]); // the runtime's default profile
+            Assert.Equal(new HashSet<int> { pod.Ports.Http, pod.Ports.Silo }, ProcessSockets.ListeningPorts(pod.Pid));
+
+            // The silo port speaks nothing but TLS: a plaintext peer is hung up on.
+            using var plaintext = new TcpClient();
+            await plaintext.ConnectAsync(IPAddress.Loopback, pod.Ports.Silo);
+            await plaintext.GetStream().WriteAsync("node/node-x:11111"u8.ToArray());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, await plaintext.GetStream().ReadAsync(new byte[64], timeout.Token));
+        }
+    }
+
+    [Fact]
+    public async Task A_crash_on_node_b_is_listed_downloaded_and_debugged_through_node_as_gateway()
+    {
+        var core = await CrashingProgram.CrashIntoStoreAsync(pods.Crasher, pods.WorkDirectory, pods.B.CoreStore, "default", "web-b", "app");
+        var file = "app/" + Path.GetFileName(core);
+        var request = SiloFixture.CoredumpRequest("web-b", "app");
+        request["node"] = "node-b";
+        var session = await SiloFixture.OpenSessionAsync(pods.A.Http, request);
+
+        var view = await pods.A.Http.GetFromJsonAsync<JsonElement>(session + "api");
+        Assert.Equal("node-b", view.GetProperty("node").GetString());
+        Assert.Equal(file, Assert.Single(view.GetProperty("files").EnumerateArray()).GetProperty("path").GetString());
+        var downloaded = await pods.A.Http.GetByteArrayAsync(session + "files/" + file);
+        Assert.Equal(SHA256.HashData(await File.ReadAllBytesAsync(core)), SHA256.HashData(downloaded));
+
+        // gdb, under the pod's read-only root and capabilities, on the other node.
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(pods.A.Http, session, file);
+        await using var terminal = await TerminalClient.ConnectAsync(ws);
+        await terminal.WaitForAsync("(gdb) ");
+        await terminal.TypeAsync("bt\n");
+        var backtrace = await terminal.WaitForAsync(text => text.Contains("in main", StringComparison.Ordinal), "a backtrace down to main");
+        Assert.Contains($"{CrashingProgram.CrashingFunction} (", backtrace, StringComparison.Ordinal);
+        Assert.Contains($"{CrashingProgram.SourceFile}:{CrashingProgram.CrashingLine}", backtrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_live_container_is_found_through_the_charts_log_mounts_and_snapshotted_with_ptrace_alone()
+    {
+        var id = await pods.Docker.RunPodContainerAsync("default", "live-web", "app", "/bin/sleep", "3000");
+        var pid = DockerEngine.HostPidsRunning(id, "/bin/sleep 3000").Single();
+        // What the kubelet keeps in /var/log/containers on node-a; the chart mounts it.
+        File.CreateSymbolicLink(Path.Join(pods.A.ContainerLogs, $"live-web_default_app-{id}.log"), "/var/log/pods/default_live-web_uid/app/0.log");
+
+        var request = new Dictionary<string, string>
+        {
+            [SiloFixture.Parameter + "expiration_seconds"] = "120",
+            [SiloFixture.Parameter + "type"] = "gcore",
+            ["pod.namespace"] = "default",
+            ["pod.name"] = "live-web",
+            ["node"] = "node-a",
+        };
+        // Node-a reuses what it found for two seconds: a container that new may take that long to appear.
+        var session = await OpenWhenFoundAsync(pods.B.Http, request);
+        var processes = (await pods.B.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("processes").EnumerateArray();
+        Assert.Contains(processes, p => p.GetProperty("pid").GetInt32() == pid && p.GetProperty("container").GetString() == "app");
+
+        using var taken = await pods.B.Http.PostAsJsonAsync(session + "snapshots", new { pid });
+        Assert.True(taken.StatusCode == HttpStatusCode.Created, await taken.Content.ReadAsStringAsync());
+        var path = (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("path").GetString()!;
+        var relative = Path.GetRelativePath("/var/lib/kubediag/corefile", path);
+        Assert.StartsWith("kubernetes/default/live-web/app/", relative, StringComparison.Ordinal);
+        Assert.True(new FileInfo(Path.Join(pods.A.CoreStore, relative)).Length > 0, "the snapshot is on node-a's disk");
+        Assert.Equal("S", (await File.ReadAllTextAsync($"/proc/{pid}/stat")).Split(") ")[1][..1]); // left running
+    }
+
+    private static async Task<string> OpenWhenFoundAsync(HttpClient gateway, Dictionary<string, string> request)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await SiloFixture.PostProcessorAsync(request, gateway);
+            if (response.StatusCode != HttpStatusCode.NotFound || clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+                return new Uri((await response.Content.ReadFromJsonAsync<Dictionary<string, string>>())![SiloFixture.ResultKey]).AbsolutePath;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
