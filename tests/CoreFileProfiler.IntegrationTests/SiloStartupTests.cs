@@ -82,22 +82,39 @@ public sealed class SiloStartupTests : IAsyncLifetime
         await AssertRefusedAsync(files.Arguments, "Cluster:Tls:CertificateAuthority", files.Authority);
     }
 
-    [Fact]
-    public async Task A_redis_that_refuses_the_password_is_refused_without_printing_the_password()
+    [Theory]
+    [InlineData("{0},password=not-the-password", "refused the credentials")]
+    [InlineData("{0},password=not-the,password", "refused the credentials")] // a comma makes "password" look like a host
+    [InlineData("redis://:not-the-password@{0}", "is a URL")]
+    public async Task A_redis_that_refuses_the_password_is_refused_without_printing_any_of_it(string connectionString, string why)
     {
-        const string Wrong = "not-the-password";
-        var output = await AssertRefusedAsync(
-            ["--Cluster:Provider=Redis", $"--Cluster:Redis=127.0.0.1:{_redis.Port},password={Wrong}"], "Cluster:Redis", $"127.0.0.1:{_redis.Port}");
+        var given = string.Format(System.Globalization.CultureInfo.InvariantCulture, connectionString, $"127.0.0.1:{_redis.Port}");
+        var line = await AssertRefusedAsync(["--Cluster:Provider=Redis", $"--Cluster:Redis={given}"], "Cluster:Redis", why);
 
-        Assert.Contains("refused the credentials", output, StringComparison.Ordinal);
-        Assert.DoesNotContain(Wrong, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the", line, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_advertised_address_that_is_not_an_address_is_refused()
+    public async Task A_key_given_as_pem_text_instead_of_a_path_is_refused_without_being_echoed()
+    {
+        var files = TlsFiles("pem-in-setting");
+        var pem = await File.ReadAllTextAsync(files.Key);
+
+        var line = await AssertRefusedAsync(
+            [$"--Cluster:Tls:Certificate={files.Certificate}", $"--Cluster:Tls:Key={pem}", $"--Cluster:Tls:CertificateAuthority={files.Authority}"], "Cluster:Tls:Key", "not its contents");
+
+        Assert.DoesNotContain("PRIVATE KEY", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(pem.Split('\n')[1], line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("node-a.example")]
+    [InlineData("1")] // 0.0.0.1 to IPAddress.TryParse
+    [InlineData("192.0.2.250")] // an address, but not this machine's
+    public async Task An_advertised_address_the_silo_cannot_listen_on_is_refused(string address)
     {
         await AssertRefusedAsync(
-            ["--Cluster:Provider=Redis", $"--Cluster:Redis={_redis.ConnectionString}", "--Cluster:AdvertisedAddress=node-a.example"], "Cluster:AdvertisedAddress", "node-a.example");
+            ["--Cluster:Provider=Redis", $"--Cluster:Redis={_redis.ConnectionString}", $"--Cluster:AdvertisedAddress={address}"], "Cluster:AdvertisedAddress", $"'{address}'");
     }
 
     private TestCertificateAuthority.TlsFiles TlsFiles(string name)

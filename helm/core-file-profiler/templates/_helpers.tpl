@@ -24,12 +24,17 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- default (printf "%s-auth" (include "cfp.fullname" .)) .Values.auth.existingSecret -}}
 {{- end -}}
 
+{{/* The in-chart Redis's name (its Service's too: a DNS label, so 63 characters at most). */}}
+{{- define "cfp.redisName" -}}
+{{- printf "%s-redis" (include "cfp.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
 {{/* The Secret with the connection string: the in-chart Redis's, or redis.external's. */}}
 {{- define "cfp.redisSecret" -}}
 {{- if .Values.redis.enabled -}}
-{{- printf "%s-redis" (include "cfp.fullname" .) -}}
+{{- include "cfp.redisName" . -}}
 {{- else -}}
-{{- default (printf "%s-redis" (include "cfp.fullname" .)) .Values.redis.external.existingSecret -}}
+{{- default (include "cfp.redisName" .) .Values.redis.external.existingSecret -}}
 {{- end -}}
 {{- end -}}
 
@@ -39,9 +44,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: redis
 {{- end -}}
 
-{{/* <release namespace>-<fullname>, cut to a label value's 63 characters, ending in a letter or digit. */}}
+{{/*
+<release namespace>-<fullname>, a label value (63 characters, ending in a letter or digit). A
+longer one is cut and ends in a hash of namespace and release, so two releases never share it.
+*/}}
 {{- define "cfp.releaseId" -}}
-{{- regexReplaceAll "[^A-Za-z0-9]+$" (printf "%s-%s" .Release.Namespace (include "cfp.fullname" .) | trunc 63) "" -}}
+{{- $id := printf "%s-%s" .Release.Namespace (include "cfp.fullname" .) -}}
+{{- if gt (len $id) 63 -}}
+{{- $id = printf "%s-%s" (regexReplaceAll "[^A-Za-z0-9]+$" (trunc 54 $id) "") (sha256sum (printf "%s/%s" .Release.Namespace .Release.Name) | trunc 8) -}}
+{{- end -}}
+{{- regexReplaceAll "[^A-Za-z0-9]+$" $id "" -}}
 {{- end -}}
 
 {{/* Orleans ClusterId and ServiceId: unique per release unless set. */}}

@@ -17,25 +17,32 @@ public static class AdvertisedAddress
 
     public static IPAddress Resolve(string? configured, string? podIp, Func<IEnumerable<IPAddress>> hostAddresses)
     {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return IPAddress.TryParse(configured, out var address)
-                ? address
-                : throw new StartupRefusedException($"{ProfilerClusterOptions.Section}:{nameof(ProfilerClusterOptions.AdvertisedAddress)}", $"'{configured}' is not an IP address");
-        }
-
-        if (!string.IsNullOrWhiteSpace(podIp))
-        {
-            return IPAddress.TryParse(podIp, out var address)
-                ? address
-                : throw new StartupRefusedException(PodIpVariable, $"'{podIp}' is not an IP address");
-        }
+        var addresses = hostAddresses().ToList();
+        if (!string.IsNullOrWhiteSpace(configured)) return Checked(configured, $"{ProfilerClusterOptions.Section}:{nameof(ProfilerClusterOptions.AdvertisedAddress)}", addresses);
+        if (!string.IsNullOrWhiteSpace(podIp)) return Checked(podIp, PodIpVariable, addresses);
 
         // Prefer IPv4, as Orleans does; a machine with no other address still forms a cluster of one.
-        var candidates = hostAddresses().Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal).ToList();
+        var candidates = addresses.Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal).ToList();
         return candidates.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
             ?? candidates.FirstOrDefault()
             ?? IPAddress.Loopback;
+    }
+
+    /// <summary>
+    /// An address the silo can listen on: written in full (IPAddress.TryParse reads "1" as 0.0.0.1),
+    /// not unspecified, and this machine's own (loopback counts).
+    /// </summary>
+    private static IPAddress Checked(string value, string setting, List<IPAddress> own)
+    {
+        if (!IPAddress.TryParse(value, out var address) || (address.AddressFamily == AddressFamily.InterNetwork && value.Count(c => c == '.') != 3))
+        {
+            throw new StartupRefusedException(setting, $"'{value}' is not an IP address");
+        }
+
+        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) throw new StartupRefusedException(setting, $"'{value}' names no one host; give this machine's address");
+        return IPAddress.IsLoopback(address) || own.Contains(address)
+            ? address
+            : throw new StartupRefusedException(setting, $"'{value}' is not an address of this machine, so the silo could not listen on it");
     }
 
     /// <summary>The host name's addresses, then those of every interface that is up (Debian maps the host name to 127.0.1.1).</summary>

@@ -5,7 +5,7 @@ namespace CoreFileProfiler.Silo.Hosting;
 /// <summary>
 /// One PING through <c>Cluster:Redis</c> before Orleans starts, so that a wrong password or an
 /// unreachable server is one line naming the setting, not a membership-table stack trace. The
-/// message names the endpoints, never the password.
+/// line repeats nothing of the connection string.
 /// </summary>
 public static class RedisPreflight
 {
@@ -13,17 +13,22 @@ public static class RedisPreflight
 
     public static void Check(string connectionString)
     {
+        // A URL (redis://:password@host) would be taken for a host name and echoed: refuse it unread.
+        if (connectionString.Contains("://", StringComparison.Ordinal))
+        {
+            throw new StartupRefusedException(Setting, "is a URL; give a StackExchange.Redis connection string such as 'redis:6379,password=…'");
+        }
+
         ConfigurationOptions options;
         try
         {
             options = ConfigurationOptions.Parse(connectionString);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            throw new StartupRefusedException(Setting, $"not a Redis connection string ({e.Message})");
+            throw new StartupRefusedException(Setting, "is not a StackExchange.Redis connection string ('host:port,password=…')");
         }
 
-        var endpoints = string.Join(", ", options.EndPoints.Select(e => e.ToString()));
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
         options.ConnectTimeout = 3_000; // a refused password shows only as this timeout running out
@@ -34,15 +39,14 @@ public static class RedisPreflight
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            // Neither the endpoints nor the client's message: with a comma in a password, either can hold part of it.
             throw new StartupRefusedException(Setting, IsRefusedCredentials(e)
-                ? $"Redis at {endpoints} refused the credentials: check the password in the connection string"
-                : $"cannot reach Redis at {endpoints} ({FirstSentence(e.Message)})");
+                ? "Redis refused the credentials: check the password in the connection string"
+                : "cannot reach Redis at the endpoints the connection string names");
         }
     }
 
     private static bool IsRefusedCredentials(Exception e) =>
         e.Message.Contains("WRONGPASS", StringComparison.Ordinal) || e.Message.Contains("NOAUTH", StringComparison.Ordinal)
         || e.Message.Contains("authentication", StringComparison.OrdinalIgnoreCase);
-
-    private static string FirstSentence(string message) => message.Split(['\n', '.'], 2)[0].Trim();
 }
