@@ -7,6 +7,7 @@ using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
 using CoreFileProfiler.Node.Telemetry;
+using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Logging;
 
@@ -109,12 +110,19 @@ public sealed class DebugSessionGrain(
         {
             var (_, container) = await FindProcessAsync(state, pid);
             var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), time.GetUtcNow());
+            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), time.GetUtcNow(), pid);
         }
         else
         {
             var file = await FindFileAsync(request.File!);
-            terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+            try
+            {
+                terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+            }
+            catch (SandboxUnavailableException e)
+            {
+                throw ProfilerException.Unavailable(e.Message);
+            }
         }
 
         if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)

@@ -3,6 +3,7 @@ using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
+using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Debugging;
 using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
@@ -24,6 +25,9 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<CoreStore>();
         silo.Services.TryAddSingleton<CoreRetention>();
+        silo.Services.TryAddSingleton<GdbSandbox>();
+        silo.Services.AddHostedService(services => services.GetRequiredService<GdbSandbox>());
+        silo.Services.TryAddSingleton<SandboxUids>();
         silo.Services.TryAddSingleton<GdbLauncher>();
         silo.Services.TryAddSingleton<CoreSnapshotter>();
         silo.Services.TryAddSingleton<ProcessTable>();

@@ -1,3 +1,5 @@
+using CoreFileProfiler.Node.Sandbox;
+
 namespace CoreFileProfiler.Node;
 
 /// <summary>The <c>Profiler</c> configuration section (DESIGN §3).</summary>
@@ -39,6 +41,9 @@ public sealed class ProfilerOptions
 
     /// <summary>Retention: beyond this many bytes in the core store, the oldest cores go first.</summary>
     public long MaxCoreStoreBytes { get; set; } = 20L << 30;
+
+    /// <summary>How gdb on a core is confined.</summary>
+    public SandboxOptions Sandbox { get; set; } = new();
 
     public IEnumerable<string> EffectiveAllowedPaths => AllowedPaths.Count > 0 ? AllowedPaths : [CoreRoot];
 }

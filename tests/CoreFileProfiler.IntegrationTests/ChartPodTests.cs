@@ -16,7 +16,7 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
         foreach (var pod in new[] { pods.A, pods.B })
         {
             var status = (await File.ReadAllLinesAsync($"/proc/{pod.Pid}/status")).Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1].Trim());
-            Assert.Equal("0000000000080000", status["CapEff"]); // CAP_SYS_PTRACE alone
+            Assert.Equal("00000000000800e0", status["CapEff"]); // CAP_SYS_PTRACE, CAP_SETUID, CAP_SETGID, CAP_KILL: no more
             Assert.Equal("1", status["NoNewPrivs"]);
             Assert.Equal("2", status["Seccomp"]); // the runtime's default profile
             Assert.Equal(new HashSet<int> { pod.Ports.Http, pod.Ports.Silo }, ProcessSockets.ListeningPorts(pod.Pid));
@@ -45,14 +45,34 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
         var downloaded = await pods.A.Http.GetByteArrayAsync(session + "files/" + file);
         Assert.Equal(SHA256.HashData(await File.ReadAllBytesAsync(core)), SHA256.HashData(downloaded));
 
-        // gdb, under the pod's read-only root and capabilities, on the other node.
-        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(pods.A.Http, session, file);
+        // gdb, under the pod's read-only root and capabilities, on the other node, in its sandbox.
+        var (terminalId, _, ws) = await SiloFixture.OpenTerminalAsync(pods.A.Http, session, file);
         await using var terminal = await TerminalClient.ConnectAsync(ws);
         await terminal.WaitForAsync("(gdb) ");
         await terminal.TypeAsync("bt\n");
         var backtrace = await terminal.WaitForAsync(text => text.Contains("in main", StringComparison.Ordinal), "a backtrace down to main");
         Assert.Contains($"{CrashingProgram.CrashingFunction} (", backtrace, StringComparison.Ordinal);
         Assert.Contains($"{CrashingProgram.SourceFile}:{CrashingProgram.CrashingLine}", backtrace, StringComparison.Ordinal);
+
+        var gdb = (await pods.A.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("terminals").EnumerateArray()
+            .Single(t => t.GetProperty("id").GetString() == terminalId).GetProperty("pid").GetInt32();
+        var status = (await File.ReadAllLinesAsync($"/proc/{gdb}/status")).Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1].Trim());
+        Assert.NotEqual("0", status["Uid"].Split('\t')[0]);
+        Assert.Equal("0000000000000000", status["CapEff"]);
+        Assert.Equal("2", status["Seccomp"]);
+        foreach (var (attack, refusal) in new[]
+        {
+            ("shell id", "Cannot execute"),
+            ("python print(open('/etc/shadow').read())", "PermissionError"),
+            ($"python print(open('/proc/{pods.B.Pid}/environ').read())", "PermissionError"),
+            ("python import socket; socket.socket()", "PermissionError"),
+        })
+        {
+            await terminal.TypeAsync(attack + "\n");
+            await terminal.WaitForAsync(refusal);
+        }
+
+        Assert.DoesNotContain("uid=", terminal.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,10 +90,12 @@ public sealed class CollectorTests(SiloFixture fixture)
             await viewer.WaitForAsync(CrashingProgram.CrashingFunction);
         }
 
-        var copies = Path.Join(fixture.Silo.CoreRoot, ".decompressed");
-        Assert.NotEmpty(Directory.GetFiles(copies, "*", SearchOption.AllDirectories));
+        // The decompressed copy lives in the terminal's hand-over directory, and goes with it.
+        var handOvers = Path.Join(fixture.Silo.CoreRoot, ".sandbox");
+        string[] Copies() => Directory.GetFiles(handOvers, Path.GetFileName(filed)[..^4], SearchOption.AllDirectories);
+        Assert.Single(Copies());
         await fixture.Silo.Http.DeleteAsync(session);
-        Assert.True(SpinWait.SpinUntil(() => Directory.GetFiles(copies, "*", SearchOption.AllDirectories).Length == 0, TimeSpan.FromSeconds(10)), "gdb's decompressed copy outlived its terminal");
+        Assert.True(SpinWait.SpinUntil(() => Copies().Length == 0, TimeSpan.FromSeconds(10)), "gdb's decompressed copy outlived its terminal");
     }
 
     [Fact]

@@ -85,6 +85,59 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
     }
 
     [Fact]
+    public async Task Live_attach_needs_the_admin_token_cannot_reach_other_processes_and_every_typed_line_is_audited()
+    {
+        const string Token = "live-attach-admin-token";
+        using var temp = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(temp.Path, $"--Profiler:DockerEndpoint={fixture.Docker.Endpoint}", $"--Auth:AdminToken={Token}");
+        var session = await OpenGcoreAsync(silo, container: "app");
+
+        // The session URL alone is not enough, nor a wrong token.
+        foreach (var token in new[] { null, "not-the-token" })
+        {
+            using var refused = await AttachAsync(silo, session, fixture.AppSleepPid, token);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("admin token", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("S", State(fixture.AppSleepPid)); // nobody attached
+        using var opened = await AttachAsync(silo, session, fixture.AppSleepPid, Token);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var ws = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ws").GetString()!;
+        var refusedSocket = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => TerminalClient.ConnectAsync(ws));
+        Assert.Contains("401", refusedSocket.Message, StringComparison.Ordinal);
+
+        await using (var viewer = await TerminalClient.ConnectAsync(ws, adminToken: Token))
+        {
+            await viewer.WaitForAsync("core-file-profiler: sandbox:");
+            await viewer.WaitForAsync("(gdb) ");
+            await viewer.TypeAsync("print 20+22\n");
+            await viewer.WaitForAsync("= 42");
+            // What an attacker would type to reach past the one process: ptrace, programs, files, sockets.
+            await viewer.TypeAsync($"python import ctypes; libc = ctypes.CDLL(None, use_errno=True); print('ptrace', libc.ptrace(16, {fixture.SidecarSleepPid}, 0, 0), ctypes.get_errno())\n");
+            await viewer.WaitForAsync("ptrace -1 1");
+            await viewer.TypeAsync("shell id\n");
+            await viewer.WaitForAsync("Cannot execute");
+            await viewer.TypeAsync($"python print(open('/proc/{silo.Pid}/environ').read())\n");
+            await viewer.WaitForAsync("PermissionError");
+            await viewer.TypeAsync("python import socket; socket.socket()\n");
+            await viewer.WaitForAsync("Operation not permitted");
+            Assert.DoesNotContain("uid=", viewer.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Token, viewer.Text, StringComparison.Ordinal);
+            Assert.Equal("S", State(fixture.SidecarSleepPid)); // never attached
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await silo.Http.DeleteAsync(session)).StatusCode);
+        var audited = silo.Log().Split('\n').Where(l => l.Contains("LiveAttachInput", StringComparison.Ordinal)).ToList();
+        Assert.Contains(audited, l => l.Contains("print 20+22", StringComparison.Ordinal) && l.Contains("127.0.0.1", StringComparison.Ordinal)
+            && l.Contains($"\"Pid\":{fixture.AppSleepPid}", StringComparison.Ordinal));
+        Assert.Contains(audited, l => l.Contains("shell id", StringComparison.Ordinal));
+        var sessionId = session.Split('/', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.All(audited, l => Assert.DoesNotContain(sessionId, JsonDocument.Parse(l).RootElement.GetProperty("@m").GetString(), StringComparison.Ordinal));
+        Assert.True(SpinWait.SpinUntil(() => State(fixture.AppSleepPid) == "S", TimeSpan.FromSeconds(5)), "the process was left stopped");
+    }
+
+    [Fact]
     public async Task A_snapshot_is_filed_under_the_pod_opens_in_gdb_and_the_process_keeps_running()
     {
         var session = await OpenGcoreAsync(fixture.Silo, container: "sidecar");
@@ -222,6 +275,13 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
     }
 
     private sealed record Process(int Pid, string Command, string? Container);
+
+    private static async Task<HttpResponseMessage> AttachAsync(SiloProcess silo, string session, int pid, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, session + "terminals") { Content = JsonContent.Create(new { pid }) };
+        if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return await silo.Http.SendAsync(request);
+    }
 
     private static async Task<string> OpenGcoreAsync(SiloProcess silo, string? container)
     {

@@ -53,14 +53,14 @@ public sealed class ShippingTests
     }
 
     [Fact]
-    public async Task The_default_daemonset_runs_on_the_hosts_pid_namespace_with_ptrace_only()
+    public async Task The_default_daemonset_runs_on_the_hosts_pid_namespace_with_ptrace_and_the_sandboxs_capabilities()
     {
         var manifests = await RenderAsync(values: null);
         var pod = manifests.PodSpec();
         var container = manifests.Profiler();
 
         Assert.Equal("true", pod.Scalar("hostPID"));
-        Assert.Equal(["SYS_PTRACE"], container.Path("securityContext", "capabilities").Strings("add"));
+        Assert.Equal(["SYS_PTRACE", "SETUID", "SETGID", "KILL"], container.Path("securityContext", "capabilities").Strings("add"));
         Assert.False(pod.Has("initContainers")); // no core_pattern change unless asked
 
         var env = container.Env();
@@ -111,7 +111,7 @@ public sealed class ShippingTests
     [Theory]
     [InlineData(null)]
     [InlineData(EverythingOn)]
-    public async Task The_profiler_container_drops_every_capability_but_ptrace_and_cannot_gain_any(string? values)
+    public async Task The_profiler_container_drops_every_capability_but_ptrace_and_the_sandboxs_and_cannot_gain_any(string? values)
     {
         var (manifests, text) = await RenderWithTextAsync(values);
         var pod = manifests.PodSpec();
@@ -123,13 +123,18 @@ public sealed class ShippingTests
         Assert.Equal("false", security.Scalar("allowPrivilegeEscalation"));
         Assert.Equal("true", security.Scalar("readOnlyRootFilesystem"));
         Assert.Equal(["ALL"], security.Path("capabilities").Strings("drop"));
-        Assert.Equal(["SYS_PTRACE"], security.Path("capabilities").Strings("add"));
+        // What the code needs and nothing more: never SYS_ADMIN, DAC_OVERRIDE or the like.
+        Assert.Equal(["SYS_PTRACE", "SETUID", "SETGID", "KILL"], security.Path("capabilities").Strings("add"));
 
-        // The capability says why it is there, in the rendered manifest an operator reads.
+        // Each capability says why it is there, in the rendered manifest an operator reads.
         var lines = text.Split('\n').Select(l => l.Trim()).ToList();
-        var ptrace = lines.IndexOf("- SYS_PTRACE");
-        Assert.True(ptrace > 0 && lines[ptrace - 1].StartsWith('#'), "SYS_PTRACE has a comment above it");
-        Assert.Contains("gdb", string.Join(' ', lines.Skip(ptrace - 2).Take(2)), StringComparison.Ordinal);
+        foreach (var (capability, reason) in new[] { ("SYS_PTRACE", "gdb"), ("SETUID", "sandbox"), ("KILL", "gdb") })
+        {
+            var at = lines.IndexOf($"- {capability}");
+            var comment = lines.Take(at).Reverse().TakeWhile(l => l.StartsWith('#') || l.StartsWith("- SET", StringComparison.Ordinal)).Where(l => l.StartsWith('#'));
+            Assert.True(at > 0 && comment.Any(), $"{capability} has a comment above it");
+            Assert.Contains(reason, string.Join(' ', comment), StringComparison.Ordinal);
+        }
 
         // The root is read-only: /tmp is where .NET and gdb write, outside the core store.
         var tmp = Assert.Single(manifests.Profiler().Mappings("volumeMounts"), m => m.Scalar("mountPath") == "/tmp");
@@ -354,7 +359,12 @@ public sealed class ShippingTests
     [Fact]
     public async Task Each_release_gets_its_own_cluster_and_service_id()
     {
-        var releases = new[] { ("cfp", "kubediag"), ("other", "kubediag"), ("cfp", "team-b"), ("a-release-name-of-fifty-three-characters-for-the-test", "a-namespace-name-long-enough-to-overflow") };
+        // The last two differ only past the 63 characters a label value may have.
+        var releases = new[]
+        {
+            ("cfp", "kubediag"), ("other", "kubediag"), ("cfp", "team-b"), ("a-release-name-of-fifty-three-characters-for-the-test", "a-namespace-name-long-enough-to-overflow"),
+            ("payments-core-file-profiler-blue", "observability-platform-diagnostics"), ("payments-core-file-profiler-green", "observability-platform-diagnostics"),
+        };
         var ids = new List<string>();
         foreach (var (release, ns) in releases)
         {
@@ -369,6 +379,8 @@ public sealed class ShippingTests
             Assert.True(clusterId.Length is > 0 and <= 63 && LabelValue.IsMatch(clusterId), $"'{clusterId}' is a label value");
             Assert.StartsWith($"{ns}-", clusterId, StringComparison.Ordinal);
             ids.Add(clusterId);
+            // Services are DNS labels: 63 characters at most, whatever the release is called.
+            Assert.All(manifests.Where(m => m.Scalar("kind") == "Service"), service => Assert.True(service.Path("metadata").Scalar("name").Length <= 63));
         }
 
         Assert.Equal("kubediag-cfp-core-file-profiler", ids[0]);

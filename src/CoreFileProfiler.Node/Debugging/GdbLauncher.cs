@@ -2,13 +2,17 @@ using System.Globalization;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Interop;
 using CoreFileProfiler.Node.Processes;
+using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Node.Debugging;
 
-/// <summary>Starts gdb under a shared terminal: on a core (with its executable when it can be found) or attached to a process.</summary>
-public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store)
+/// <summary>
+/// Starts gdb under a shared terminal, confined by <see cref="GdbSandbox"/>: on a core (with its
+/// executable when it can be found), handed over to an unprivileged uid, or attached to a process.
+/// </summary>
+public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, GdbSandbox sandbox, SandboxUids uids)
 {
     public const int InitialCols = 120;
     public const int InitialRows = 36;
@@ -19,34 +23,55 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     /// <summary><c>gdb &lt;exe&gt; -c &lt;core&gt;</c>, or <c>gdb -c &lt;core&gt;</c> with a word on why symbols are missing.</summary>
     public SharedTerminal StartOnCore(string corePath)
     {
-        // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
-        var readable = CompressedCore.IsCompressed(corePath) ? CompressedCore.DecompressCopy(corePath, store.Root) : corePath;
-        var (executable, sysroot, source) = FindExecutable(corePath, readable);
-        var command = Gdb(sysroot);
-        if (executable is not null) command.Add(executable);
-        command.AddRange(["-c", readable]);
-
-        var terminal = Start(command, farewell: null);
-        if (readable != corePath)
+        if (sandbox.Unavailable is { } why) throw new SandboxUnavailableException($"gdb cannot be sandboxed on this node ({why}), so it does not run.");
+        var uid = uids.Rent();
+        HandOverDirectory? handOver = null;
+        try
         {
-            terminal.Ended.ContinueWith(_ => CompressedCore.DeleteCopy(readable), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        }
+            handOver = HandOverDirectory.Create(store.Root, uid);
+            var name = Path.GetFileName(CompressedCore.Uncompressed(corePath));
+            // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
+            var core = CompressedCore.IsCompressed(corePath) ? handOver.AddDecompressed(corePath, name) : handOver.Add(corePath, name);
+            var (executable, containerRoot, source) = FindExecutable(corePath, core);
+            // gdb reaches what it was handed through descriptor 3: the store's parents need not be open to it.
+            var given = PseudoTerminal.HandedOverDirectory;
+            handOver.Add(GdbSandbox.Script, GdbSandbox.HandedOverScript);
+            List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
+            if (containerRoot is not null)
+            {
+                handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
+                command.AddRange(["-iex", $"set sysroot {given}/{HandOverDirectory.Sysroot}"]);
+            }
 
-        terminal.Announce(executable is not null
-            ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable} (from {source})."
-            : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({source}); symbols will be missing. If you have it: file /path/to/executable");
-        return terminal;
+            if (executable is not null) command.Add($"{given}/{Path.GetFileName(handOver.Add(executable, "executable-" + Path.GetFileName(executable)))}");
+            command.AddRange(["-c", $"{given}/{name}"]);
+
+            var terminal = new SharedTerminal(
+                PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.CorePolicy(given)), InitialCols, InitialRows, GdbSandbox.CorePrivileges(uid), handOver.Path),
+                "gdb");
+            var handedOver = handOver;
+            terminal.Ended.ContinueWith(_ => Release(handedOver, uid), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            terminal.Announce(executable is not null
+                ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable} (from {source})."
+                : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({source}); symbols will be missing.");
+            return terminal;
+        }
+        catch
+        {
+            Release(handOver, uid);
+            throw;
+        }
     }
 
     /// <summary><c>gdb -p &lt;pid&gt;</c> with the process's own root as sysroot, so libraries resolve inside its container.</summary>
     public SharedTerminal StartOnProcess(int pid)
     {
         var root = Path.Join(options.Value.ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "root");
-        var command = Gdb(root);
-        command.AddRange(["-p", pid.ToString(CultureInfo.InvariantCulture)]);
+        List<string> command = [options.Value.Gdb, "-q", "-iex", "set debuginfod enabled off", "-iex", $"set sysroot {root}", .. GdbSandbox.AttachArguments(pid)];
 
-        var terminal = Start(command, DetachAndQuit);
-        terminal.Announce($"core-file-profiler: attaching to pid {pid}; it is stopped while gdb holds it ('continue' or 'detach' lets it run).");
+        var terminal = new SharedTerminal(
+            PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.AttachPolicy(pid)), InitialCols, InitialRows, GdbSandbox.AttachPrivileges), "gdb", DetachAndQuit);
+        terminal.Announce($"core-file-profiler: attaching to pid {pid}; it is stopped while gdb holds it ('continue' or 'detach' lets it run). Every line typed here is audited.");
         // Whatever happened to gdb, the process must not stay stopped.
         terminal.Ended.ContinueWith(_ => LibC.Signal(pid, LibC.SIGCONT), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return terminal;
@@ -54,10 +79,11 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
 
     /// <summary>
     /// The collector's metadata first (it saw the process alive): while the container still runs,
-    /// the executable and libraries from the container's root; else the collector's copy of the
-    /// exact binary; else the paths the metadata and the core's own notes name, on this node.
+    /// the executable from the container's root (and that root, for its libraries); else the
+    /// collector's copy of the exact binary; else the paths the metadata and the core's own notes
+    /// name, on this node.
     /// </summary>
-    internal (string? Executable, string? Sysroot, string Source) FindExecutable(string corePath, string readableCore)
+    internal (string? Executable, string? ContainerRoot, string Source) FindExecutable(string corePath, string readableCore)
     {
         var metadata = CoreMetadata.ReadFor(corePath);
         if (metadata is { Exe: { } inContainer, ContainerId: { } containerId }
@@ -83,22 +109,15 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         return (null, null, named.Count == 0 ? "the core names none" : $"the core names {named[0].Path}, which is not on this node");
     }
 
-    private List<string> Gdb(string? sysroot)
+    private void Release(HandOverDirectory? handOver, int uid)
     {
-        List<string> command = [options.Value.Gdb, "-q", "-nh", "-iex", "set debuginfod enabled off"];
-        if (sysroot is not null) command.AddRange(["-iex", $"set sysroot {sysroot}"]);
-        return command;
+        try
+        {
+            handOver?.Dispose();
+        }
+        finally
+        {
+            uids.Return(uid);
+        }
     }
-
-    private static SharedTerminal Start(List<string> command, string? farewell) =>
-        new(PseudoTerminal.Start(command, Environment(), InitialCols, InitialRows), "gdb", farewell);
-
-    internal static Dictionary<string, string> Environment() => new()
-    {
-        ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
-        ["HOME"] = System.Environment.GetEnvironmentVariable("HOME") ?? "/root",
-        ["TERM"] = "xterm-256color",
-        ["LANG"] = "C.UTF-8",
-        ["DEBUGINFOD_URLS"] = "",
-    };
 }

@@ -19,6 +19,7 @@ internal static partial class LibC
     private const int O_RDWR = 0x2;
     private const int O_NOCTTY = 0x100;
     private const int O_CLOEXEC = 0x80000;
+    private const int O_PATH = 0x200000;
     private const nuint TIOCSWINSZ = 0x5414;
     private const short POSIX_SPAWN_SETSIGDEF = 0x04;
     private const short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -62,10 +63,11 @@ internal static partial class LibC
     /// <summary>
     /// Starts <paramref name="argv"/>[0] (searched in PATH) as the leader of a new session whose
     /// controlling terminal is <paramref name="terminalPath"/> on stdin, stdout and stderr, with
-    /// default signal dispositions and an empty signal mask. posix_spawn, never fork: the
-    /// runtime's threads and locks make fork in a .NET process unsafe.
+    /// default signal dispositions and an empty signal mask, and <paramref name="directoryOnFd3"/>
+    /// (if any) open as descriptor 3. posix_spawn, never fork: the runtime's threads and locks make
+    /// fork in a .NET process unsafe.
     /// </summary>
-    public static unsafe int Spawn(IReadOnlyList<string> argv, IReadOnlyList<string> environment, string terminalPath)
+    public static unsafe int Spawn(IReadOnlyList<string> argv, IReadOnlyList<string> environment, string terminalPath, string? directoryOnFd3 = null)
     {
         var attributes = NativeMemory.AllocZeroed(OpaqueSize);
         var actions = NativeMemory.AllocZeroed(OpaqueSize);
@@ -84,6 +86,7 @@ internal static partial class LibC
             Check(posix_spawn_file_actions_addopen(actions, 0, terminalPath, O_RDWR, 0), "posix_spawn_file_actions_addopen");
             Check(posix_spawn_file_actions_adddup2(actions, 0, 1), "posix_spawn_file_actions_adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, 0, 2), "posix_spawn_file_actions_adddup2");
+            if (directoryOnFd3 is not null) Check(posix_spawn_file_actions_addopen(actions, 3, directoryOnFd3, O_PATH, 0), "posix_spawn_file_actions_addopen");
 
             var argvPointers = NullTerminated(argv, strings);
             var envPointers = NullTerminated(environment, strings);

@@ -6,7 +6,8 @@ namespace CoreFileProfiler.Node.Terminals;
 /// A program running under a new pseudo-terminal as the leader of its own session: write its
 /// input, read its output, resize it, signal or kill its process group, reap it. The program is
 /// started through <c>setpriv --pdeathsig KILL</c>, so it dies with this process however this
-/// process ends.
+/// process ends, with whatever else setpriv is asked to do (another uid, no new privileges): in
+/// one setpriv, because a change of uid clears the parent-death signal.
 /// </summary>
 public sealed class PseudoTerminal : IDisposable
 {
@@ -23,19 +24,28 @@ public sealed class PseudoTerminal : IDisposable
 
     public int Pid { get; }
 
-    /// <summary>Starts <paramref name="argv"/> with exactly <paramref name="environment"/> plus the owner mark.</summary>
-    public static PseudoTerminal Start(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, int cols, int rows)
+    /// <summary>The descriptor a program finds <c>directoryOnFd3</c> on: <c>/proc/self/fd/3/…</c> reaches it without walking its parents.</summary>
+    public const string HandedOverDirectory = "/proc/self/fd/3";
+
+    /// <summary>
+    /// Starts <paramref name="argv"/> with exactly <paramref name="environment"/> plus the owner mark,
+    /// setpriv's <paramref name="privileges"/> options, and <paramref name="directoryOnFd3"/> open
+    /// (as root, before setpriv) on descriptor 3.
+    /// </summary>
+    public static PseudoTerminal Start(
+        IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, int cols, int rows,
+        IReadOnlyList<string>? privileges = null, string? directoryOnFd3 = null)
     {
         var (master, slavePath) = LibC.OpenPseudoTerminal();
         try
         {
             LibC.SetWindowSize(master, cols, rows);
-            string[] command = ["setpriv", "--pdeathsig", "KILL", "--", .. argv];
+            string[] command = ["setpriv", .. privileges ?? [], "--pdeathsig", "KILL", "--", .. argv];
             var variables = environment
                 .Append(new(ChildProcessOwner.Variable, ChildProcessOwner.Mark))
                 .Select(v => $"{v.Key}={v.Value}")
                 .ToList();
-            var pid = SpawnThread.Run(() => LibC.Spawn(command, variables, slavePath));
+            var pid = SpawnThread.Run(() => LibC.Spawn(command, variables, slavePath, directoryOnFd3));
             return new PseudoTerminal(master, pid);
         }
         catch

@@ -15,18 +15,24 @@ public static class TerminalsApi
     public static IEndpointRouteBuilder MapTerminalsApi(this IEndpointRouteBuilder app)
     {
         var terminals = app.MapGroup("/sessions/{id}/terminals").AddEndpointFilter(SessionsApi.KeepCapabilityPrivate).WithSessionProblems();
-        terminals.MapPost("/", Open).WithSummary("Starts gdb on one of the session's files or processes.").ProducesProblem(StatusCodes.Status400BadRequest);
+        terminals.MapPost("/", Open)
+            .WithSummary("Starts gdb on one of the session's files, or (with the admin token) attached to one of its processes.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         terminals.MapGet("/{terminalId}/", Page).WithSummary("The terminal's page (xterm.js).").Produces(StatusCodes.Status200OK, contentType: "text/html");
         terminals.MapGet("/{terminalId}/ws", Connect)
             .WithSummary("The terminal's WebSocket: binary output out; JSON input and resize messages in.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 
-    public static async Task<Created<OpenedTerminal>> Open(string id, OpenTerminalBody? body, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Created<OpenedTerminal>, ProblemHttpResult>> Open(string id, OpenTerminalBody? body, HttpRequest request, IGrainFactory grains, AdminAccess admin)
     {
+        // Attaching to a live process is control of a running workload: the session URL is not enough.
+        if (body?.Pid is not null && !admin.IsAllowed(request.HttpContext)) return LiveAttachRefused(request.HttpContext, admin);
         var terminal = await grains.GetSession(id).OpenTerminal(new TerminalRequest(body?.File, body?.Pid));
         // Relative to how this client reached us, which may not be the node's public name.
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}/sessions/{id}/terminals/{terminal.Id}/";
@@ -41,7 +47,7 @@ public static class TerminalsApi
         return TypedResults.PhysicalFile(Path.Join(environment.WebRootPath, "terminal.html"), "text/html; charset=utf-8");
     }
 
-    public static async Task<IResult> Connect(string id, string terminalId, HttpContext context, IGrainFactory grains, LocalTerminals local, ILoggerFactory loggers)
+    public static async Task<IResult> Connect(string id, string terminalId, HttpContext context, IGrainFactory grains, LocalTerminals local, AdminAccess admin, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -54,11 +60,19 @@ public static class TerminalsApi
         }
 
         var session = grains.GetSession(id);
-        await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
+        var info = await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
+        if (info.AttachedPid is not null && !admin.IsAllowed(context)) return LiveAttachRefused(context, admin);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // On the terminal's own node, join it directly; elsewhere, through its session grain.
         ITerminalLink link = local.Find(id, terminalId) is { } here ? new LocalTerminalLink(here) : new GrainTerminalLink(session, terminalId);
-        await new TerminalRelay(socket, link, session, terminalId, loggers.CreateLogger<TerminalRelay>()).RunAsync(context.RequestAborted);
+        var audit = info.AttachedPid is { } pid ? new LiveAttachAudit(loggers.CreateLogger<LiveAttachAudit>(), context.Connection.RemoteIpAddress, id, pid) : null;
+        await new TerminalRelay(socket, link, session, terminalId, loggers.CreateLogger<TerminalRelay>(), audit).RunAsync(context.RequestAborted);
         return TypedResults.Empty;
+    }
+
+    private static ProblemHttpResult LiveAttachRefused(HttpContext context, AdminAccess admin)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: $"Attaching gdb to a live process needs the admin token as well as the session URL. {admin.RefusalDetail}");
     }
 }

@@ -12,7 +12,7 @@ namespace CoreFileProfiler.Silo.Terminals;
 /// this viewer's own queue; a viewer too slow to drain it is disconnected and reconnects from the
 /// scrollback. All sends, the closing frame included, happen in one loop.
 /// </summary>
-internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebugSessionGrain session, string terminalId, ILogger logger)
+internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebugSessionGrain session, string terminalId, ILogger logger, LiveAttachAudit? audit = null)
 {
     public const int MaxMessageBytes = 64 << 10;
     private const long MaxBacklogBytes = 16 << 20;
@@ -132,8 +132,15 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
                     return;
                 }
 
-                if (message.IsInput) await link.Input(message.Input!);
-                else await link.Resize(message.Cols, message.Rows);
+                if (message.IsInput)
+                {
+                    audit?.Typed(message.Input!);
+                    await link.Input(message.Input!);
+                }
+                else
+                {
+                    await link.Resize(message.Cols, message.Rows);
+                }
             }
         }
         catch (ProfilerException e) when (e.Error == ProfilerError.InvalidParameter)
@@ -143,6 +150,10 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ProfilerException)
         {
             // the viewer or the session went away; the output side says why
+        }
+        finally
+        {
+            audit?.Flush();
         }
     }
 

@@ -14,6 +14,9 @@ async function post(button, path, body, busyText) {
   try {
     const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const result = await response.json().catch(() => ({}));
+    if (response.status === 401) {
+      throw new Error(`${result.detail || 'This needs the admin token.'}\n\nIn a browser: sign in on the cluster page (${location.origin}/), then try again here.`);
+    }
     if (!response.ok) throw new Error(result.detail || `${response.status} ${response.statusText}`);
     return result;
   } catch (error) {

@@ -24,8 +24,11 @@ public sealed class SiloFixture : IAsyncLifetime
     {
         try
         {
-            Silo = await SiloProcess.StartAsync(_temp.Path);
-            Crasher = await CrashingProgram.BuildAsync(_temp.Path);
+            // The crasher and its source where a sandboxed gdb may read them (Profiler:Sandbox:SourceRoots).
+            File.SetUnixFileMode(_temp.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            var sources = Directory.CreateDirectory(Path.Join(_temp.Path, "src")).FullName;
+            Silo = await SiloProcess.StartAsync(_temp.Path, $"--Profiler:Sandbox:SourceRoots:0={sources}");
+            Crasher = await CrashingProgram.BuildAsync(sources);
         }
         catch
         {

@@ -26,10 +26,11 @@ public sealed partial class TerminalClient : IAsyncDisposable
         }
     }
 
-    public static async Task<TerminalClient> ConnectAsync(string wsUrl, string? origin = null)
+    public static async Task<TerminalClient> ConnectAsync(string wsUrl, string? origin = null, string? adminToken = null)
     {
         var client = new TerminalClient();
         if (origin is not null) client._socket.Options.SetRequestHeader("Origin", origin);
+        if (adminToken is not null) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {adminToken}");
         await client._socket.ConnectAsync(new Uri(wsUrl), CancellationToken.None);
         client._reading = client.ReadAsync();
         return client;

@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Interop;
+
+namespace CoreFileProfiler.Node.Sandbox;
+
+/// <summary>
+/// What one sandboxed gdb may read, in a directory of its own in the core store
+/// (<c>.sandbox/&lt;random&gt;</c>): hard links to the core and its executable (copies when they are on
+/// another filesystem), a decompressed copy of a zstd core, a sysroot of libraries copied out of a
+/// running container. The directory and each file in it are granted to the terminal's uid by an
+/// ACL entry; gdb gets the directory as an open descriptor, so it needs no way through the
+/// store's parents. <see cref="Dispose"/> takes every grant back and removes the directory. No
+/// core is ever copied just to be read.
+/// </summary>
+public sealed class HandOverDirectory : IDisposable
+{
+    public const string StoreFolder = ".sandbox";
+
+    /// <summary>The sysroot's name in the directory.</summary>
+    public const string Sysroot = "sysroot";
+
+    // A sysroot is what the process had mapped, typically tens of MB; these bound a hostile core's list.
+    private const int MaxSysrootFiles = 1024;
+    private const long MaxSysrootBytes = 2L << 30;
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private readonly string _coreRoot;
+    private int _disposed;
+
+    private HandOverDirectory(string path, int uid, string coreRoot)
+    {
+        Path = path;
+        Uid = uid;
+        _coreRoot = coreRoot;
+    }
+
+    public string Path { get; }
+
+    public int Uid { get; }
+
+    public static HandOverDirectory Create(string coreRoot, int uid)
+    {
+        var sandbox = System.IO.Path.Join(coreRoot, StoreFolder);
+        Directory.CreateDirectory(sandbox, OwnerOnly);
+        var path = System.IO.Path.Join(sandbox, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        Directory.CreateDirectory(path, OwnerOnly);
+        var handOver = new HandOverDirectory(path, uid, coreRoot);
+        try
+        {
+            PosixAcl.Grant(path, uid);
+            return handOver;
+        }
+        catch
+        {
+            handOver.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="source"/> in the directory under <paramref name="name"/> and grants it;
+    /// returns the new path. Only the store's own files are linked: an ACL on anything else (a
+    /// container's file) would change what is not ours.
+    /// </summary>
+    public string Add(string source, string name)
+    {
+        var target = System.IO.Path.Join(Path, name);
+        var real = LibC.RealPath(source) ?? throw new FileNotFoundException("Not found.", source);
+        if (!real.StartsWith(_coreRoot.TrimEnd('/') + "/", StringComparison.Ordinal) || !LibC.TryHardLink(real, target)) CopyOwnerOnly(real, target);
+        PosixAcl.Grant(target, Uid);
+        return target;
+    }
+
+    /// <summary>A zstd core, decompressed into the directory (gdb reads cores at random).</summary>
+    public string AddDecompressed(string compressed, string name)
+    {
+        var target = System.IO.Path.Join(Path, name);
+        using (var source = CompressedCore.OpenDecompressed(compressed))
+        using (var copy = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        {
+            source.CopyTo(copy, 1 << 20);
+        }
+
+        PosixAcl.Grant(target, Uid);
+        return target;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="files"/> (absolute paths inside <paramref name="root"/>, a running
+    /// container's root) into a sysroot in the directory, so gdb resolves the process's libraries
+    /// without reading the container; returns the sysroot.
+    /// </summary>
+    public string AddSysroot(string root, IEnumerable<string> files)
+    {
+        var sysroot = System.IO.Path.Join(Path, Sysroot);
+        Directory.CreateDirectory(sysroot, OwnerOnly);
+        PosixAcl.Grant(sysroot, Uid);
+        long bytes = 0;
+        foreach (var file in files.Where(f => System.IO.Path.IsPathRooted(f) && !f.Contains("/../", StringComparison.Ordinal)).Take(MaxSysrootFiles))
+        {
+            var source = root + file;
+            if (!LibC.IsRegularFile(source)) continue;
+            var length = new FileInfo(source).Length;
+            if (bytes + length > MaxSysrootBytes) break;
+            bytes += length;
+            var target = sysroot + file;
+            CreateGrantedDirectories(sysroot, System.IO.Path.GetDirectoryName(target)!);
+            CopyOwnerOnly(source, target);
+            PosixAcl.Grant(target, Uid);
+        }
+
+        return sysroot;
+    }
+
+    /// <summary>Takes back every grant (hard links share their inode with the store's file) and removes the directory.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Directory.Exists(Path))
+        {
+            foreach (var file in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories)) PosixAcl.Revoke(file, Uid);
+            Directory.Delete(Path, recursive: true);
+        }
+
+    }
+
+    /// <summary>At start-up: what a killed silo left (its directories, and its grants on the store's files).</summary>
+    public static void RemoveLeftovers(string coreRoot, SandboxOptions sandbox)
+    {
+        var folder = System.IO.Path.Join(coreRoot, StoreFolder);
+        if (Directory.Exists(folder))
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private void CreateGrantedDirectories(string sysroot, string directory)
+    {
+        if (directory.Length <= sysroot.Length || Directory.Exists(directory)) return;
+        CreateGrantedDirectories(sysroot, System.IO.Path.GetDirectoryName(directory)!);
+        Directory.CreateDirectory(directory, OwnerOnly);
+        PosixAcl.Grant(directory, Uid);
+    }
+
+    private static void CopyOwnerOnly(string source, string target)
+    {
+        using var from = new FileStream(source, FileMode.Open, FileAccess.Read);
+        using var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        from.CopyTo(to, 1 << 20);
+    }
+}

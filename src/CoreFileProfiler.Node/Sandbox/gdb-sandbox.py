@@ -1,0 +1,135 @@
+# Locks the gdb that sources this file into the Core File Profiler's sandbox, before it reads any
+# input: Landlock (files it may read, nothing it may write or execute, no TCP, no signals or
+# abstract sockets outside itself), a seccomp filter (no execve, no sockets, no ptrace attach,
+# no cross-process memory access, no io_uring), and no core dumps or /proc access by others.
+# The silo has already dropped root and set no-new-privileges (setpriv). The policy comes in
+# CFP_SANDBOX (JSON): {"read": [paths], "readWrite": [paths], "mode": "core" | "attach",
+# "target": pid}. Any failure ends gdb (exit 97): the silo never serves an unconfined gdb.
+import ctypes
+import json
+import os
+import platform
+import struct
+import sys
+
+_EXIT_REFUSED = 97
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.prctl.restype = ctypes.c_int
+
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_DUMPABLE = 4
+
+# Syscall numbers: Landlock's are the same on every architecture.
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_ARCH = {
+    "x86_64": dict(audit=0xC000003E, seccomp=317, execve=59, execveat=322, socket=41, ptrace=101,
+                   process_vm_readv=310, process_vm_writev=311, io_uring_setup=425, io_uring_enter=426,
+                   io_uring_register=427, bpf=321, userfaultfd=323, perf_event_open=298, keyctl=250,
+                   add_key=248, request_key=249, x32=True),
+    "aarch64": dict(audit=0xC00000B7, seccomp=277, execve=221, execveat=281, socket=198, ptrace=117,
+                    process_vm_readv=270, process_vm_writev=271, io_uring_setup=425, io_uring_enter=426,
+                    io_uring_register=427, bpf=280, userfaultfd=282, perf_event_open=241, keyctl=219,
+                    add_key=217, request_key=218, x32=False),
+}
+
+# Landlock access rights.
+_FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_FS_ALL_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1}  # ABI 5+ adds IOCTL_DEV
+_NET_BIND_TCP, _NET_CONNECT_TCP = 1, 2
+_SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1, 2
+_RULE_PATH_BENEATH = 1
+
+# seccomp-bpf.
+_BPF_LD_W_ABS, _BPF_JEQ_K, _BPF_JGE_K, _BPF_RET_K = 0x20, 0x15, 0x35, 0x06
+_RET_ALLOW, _RET_KILL_PROCESS, _RET_ERRNO_EPERM = 0x7FFF0000, 0x80000000, 0x00050000 | 1
+_SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 1, 1
+_PTRACE_ATTACH, _PTRACE_SEIZE = 16, 0x4206
+
+
+def _fail(what):
+    sys.stdout.write("\r\ncore-file-profiler: the gdb sandbox could not be set up (%s); this terminal is closed.\r\n" % what)
+    sys.stdout.flush()
+    os._exit(_EXIT_REFUSED)
+
+
+def _check(result, what):
+    if result < 0:
+        _fail("%s: %s" % (what, os.strerror(ctypes.get_errno())))
+    return result
+
+
+def _landlock(policy):
+    abi = _libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    if abi < 0:
+        return "off (the kernel has no Landlock)"
+    fs_all = _FS_ALL_BY_ABI.get(abi, (1 << 16) - 1)
+    net = (_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0
+    scoped = 0
+    if abi >= 6:
+        # A live process is signalled by gdb (stop, interrupt): only a core's gdb is scoped.
+        scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | (_SCOPE_SIGNAL if policy["mode"] == "core" else 0)
+    attr = struct.pack("=QQQ", fs_all, net, scoped)
+    size = 8 if abi < 4 else (16 if abi < 6 else 24)
+    buffer = ctypes.create_string_buffer(attr[:size], size)
+    ruleset = _check(_libc.syscall(_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(size), ctypes.c_uint32(0)), "landlock_create_ruleset")
+    read_file = _FS_READ_FILE
+    read_dir = _FS_READ_FILE | _FS_READ_DIR
+    for path, writable in [(p, False) for p in policy.get("read", [])] + [(p, True) for p in policy.get("readWrite", [])]:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            continue  # absent on this machine (e.g. /lib64): nothing to allow
+        allowed = read_dir if os.path.isdir(path) else read_file
+        if writable:
+            allowed |= _FS_WRITE_FILE
+        rule = ctypes.create_string_buffer(struct.pack("=Qi", allowed & fs_all, fd), 12)
+        result = _libc.syscall(_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), rule, ctypes.c_uint32(0))
+        os.close(fd)
+        _check(result, "landlock_add_rule %s" % path)
+    _check(_libc.syscall(_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)), "landlock_restrict_self")
+    os.close(ruleset)
+    return "Landlock ABI %d (files%s%s)" % (abi, ", TCP" if net else "", ", signals" if scoped & _SCOPE_SIGNAL else "")
+
+
+def _seccomp(policy):
+    arch = _ARCH.get(platform.machine())
+    if arch is None:
+        _fail("no seccomp policy for %s" % platform.machine())
+    denied = ["execve", "execveat", "socket", "process_vm_readv", "process_vm_writev", "io_uring_setup",
+              "io_uring_enter", "io_uring_register", "bpf", "userfaultfd", "perf_event_open", "keyctl",
+              "add_key", "request_key"]
+    program = [(_BPF_LD_W_ABS, 0, 0, 4), (_BPF_JEQ_K, 1, 0, arch["audit"]), (_BPF_RET_K, 0, 0, _RET_KILL_PROCESS),
+               (_BPF_LD_W_ABS, 0, 0, 0)]
+    if arch["x32"]:
+        program += [(_BPF_JGE_K, 0, 1, 0x40000000), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
+    for name in denied:
+        program += [(_BPF_JEQ_K, 0, 1, arch[name]), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
+    if policy["mode"] == "core":
+        program += [(_BPF_JEQ_K, 0, 1, arch["ptrace"]), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
+    else:
+        # Attached already: the process it holds (and its new threads, which need no attach) only.
+        program += [(_BPF_JEQ_K, 0, 4, arch["ptrace"]), (_BPF_LD_W_ABS, 0, 0, 16),
+                    (_BPF_JEQ_K, 1, 0, _PTRACE_ATTACH), (_BPF_JEQ_K, 0, 1, _PTRACE_SEIZE), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
+    program += [(_BPF_RET_K, 0, 0, _RET_ALLOW)]
+    filters = b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
+    buffer = ctypes.create_string_buffer(filters, len(filters))
+    fprog = ctypes.create_string_buffer(struct.pack("=HxxxxxxQ", len(program), ctypes.addressof(buffer)), 16)
+    _check(_libc.syscall(arch["seccomp"], ctypes.c_uint(_SECCOMP_SET_MODE_FILTER), ctypes.c_uint(_SECCOMP_FILTER_FLAG_TSYNC), fprog), "seccomp")
+    return "seccomp (%d calls refused)" % (len(denied) + 1)
+
+
+def _install():
+    try:
+        policy = json.loads(os.environ.get("CFP_SANDBOX", ""))
+    except ValueError:
+        _fail("no policy")
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "dumpable")
+    layers = ["uid %d" % os.getuid(), "no new privileges", _landlock(policy), _seccomp(policy)]
+    os.environ.pop("CFP_SANDBOX", None)
+    if policy.get("announce"):
+        sys.stdout.write("core-file-profiler: sandbox: %s.\n" % "; ".join(layers))
+
+
+_install()

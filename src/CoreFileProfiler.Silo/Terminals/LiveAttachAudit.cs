@@ -1,0 +1,38 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CoreFileProfiler.Silo.Terminals;
+
+/// <summary>
+/// Every line typed into gdb attached to a live process, logged with who typed it: an admin's
+/// interactive control of a running workload leaves a trail. Keystrokes arrive one by one
+/// (readline echoes them), so they are gathered into lines; control keys are shown as ^X.
+/// The session is named by a short hash, never its id (the id is the capability).
+/// </summary>
+internal sealed partial class LiveAttachAudit(ILogger logger, IPAddress? caller, string sessionId, int pid)
+{
+    private const int MaxLine = 4096;
+    private readonly StringBuilder _line = new();
+    private readonly string _session = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sessionId)))[..12];
+
+    public void Typed(string input)
+    {
+        foreach (var c in input)
+        {
+            if (c is '\r' or '\n') Flush();
+            else if (_line.Length < MaxLine) _line.Append(char.IsControl(c) ? $"^{(char)(c + 64)}" : c);
+        }
+    }
+
+    /// <summary>A line left unfinished when the viewer leaves is logged too.</summary>
+    public void Flush()
+    {
+        if (_line.Length == 0) return;
+        LogLine(logger, caller?.ToString() ?? "unknown", _session, pid, _line.ToString());
+        _line.Clear();
+    }
+
+    [LoggerMessage(EventName = "LiveAttachInput", Level = LogLevel.Information, Message = "Live attach input from {Caller} in session {SessionHash} to pid {Pid}: {Line}")]
+    private static partial void LogLine(ILogger logger, string caller, string sessionHash, int pid, string line);
+}
