@@ -59,9 +59,6 @@ mkdir -p "$cores/kubernetes/bench/big/app"
 big="$cores/kubernetes/bench/big/app/1_20261127-000000"
 head -c $((big_mib << 20)) /dev/urandom > "$big"
 head -c $((collector_mib << 20)) "$big" > "$work/collector-input"
-# 50 MB of 76-character lines, then the marker the reader waits for.
-head -c $((bulk_lines * 57)) "$big" | base64 -w 76 > "$work/bulk.txt"
-echo END-OF-BULK >> "$work/bulk.txt"
 # A real core with notes that name its program: gcore of a sleeping process.
 mkdir -p "$cores/kubernetes/bench/crash/app"
 sleep 600 & sleeper=$!
@@ -109,7 +106,7 @@ out=bench/RESULTS.md
 
 "$driver" suite $quick --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" \
     --nginx "http://127.0.0.1:$nginx_port" --websocketd "ws://127.0.0.1:$websocketd_port/" \
-    --core-root "$cores" --big "$big" --crash-core "$crash_core" --bulk-file "$work/bulk.txt" \
+    --core-root "$cores" --big "$big" --crash-core "$crash_core" --bulk-lines "$bulk_lines" \
     --collector "$PWD/$collector" --collector-input "$work/collector-input" \
     --work "$work" --machine "$machine" --out "$out"
 echo "bench: wrote $out"

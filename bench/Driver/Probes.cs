@@ -49,16 +49,25 @@ public static class Probes
         return samples;
     }
 
-    /// <summary><c>shell cat</c> of a file that ends in a marker line; MB/s of the file's size.</summary>
-    public static async Task<double> BulkAsync(TerminalPeer terminal, string file, string marker)
+    /// <summary>
+    /// <paramref name="lines"/> lines of 76 characters printed by gdb's Python, then a marker line
+    /// (built from two halves, so the command's own echo never matches it); MB/s. gdb makes the
+    /// text itself: on a core it runs sandboxed, with no shell and no files outside its core.
+    /// </summary>
+    public static async Task<double> BulkAsync(TerminalPeer terminal, int lines)
     {
+        await terminal.SendLineAsync("set pagination off"); // gdb's pager would stop a terminal's Python output every screen
         await ReadyAsync(terminal);
-        var done = terminal.ExpectAsync(marker, TimeSpan.FromMinutes(2)); // the file's last line, not in the command
+        var done = terminal.ExpectAsync(BulkMarker, TimeSpan.FromMinutes(2));
         var clock = Stopwatch.StartNew();
-        await terminal.SendLineAsync($"shell cat {file}");
+        await terminal.SendLineAsync($"python import sys; sys.stdout.write(('{new string('x', 75)}\\n') * {lines} + 'END-OF' + '-BULK\\n')");
         await done;
-        return new FileInfo(file).Length / 1e6 / clock.Elapsed.TotalSeconds;
+        return BulkBytes(lines) / 1e6 / clock.Elapsed.TotalSeconds;
     }
+
+    public const string BulkMarker = "END-OF-BULK";
+
+    public static long BulkBytes(int lines) => (76L * lines) + BulkMarker.Length + 1;
 
     /// <summary>
     /// Processor calls from wrk (a C load generator, so the load costs the 2 cores little):

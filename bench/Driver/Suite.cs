@@ -80,10 +80,9 @@ public static class Suite
         report.Pair("terminal command round trip (gdb `echo`)", "ms", echo, echoAnchor, "websocketd 0.4.1", higherIsBetter: false,
             "p50 and p99 ≤ the anchor's", echo.Median <= echoAnchor.Median && echo.P99 <= echoAnchor.P99);
 
-        var bulk = options.Get("bulk-file");
-        var (output, outputAnchor) = await InterleaveAsync(rounds,
-            () => Probes.BulkAsync(ours, bulk, "END-OF-BULK"), () => Probes.BulkAsync(anchor, bulk, "END-OF-BULK"));
-        report.Pair($"terminal bulk output, {new FileInfo(bulk).Length / 1_000_000} MB", "MB/s", output, outputAnchor, "websocketd 0.4.1", higherIsBetter: true,
+        var lines = int.Parse(options.Get("bulk-lines"), System.Globalization.CultureInfo.InvariantCulture);
+        var (output, outputAnchor) = await InterleaveAsync(rounds, () => Probes.BulkAsync(ours, lines), () => Probes.BulkAsync(anchor, lines));
+        report.Pair($"terminal bulk output, {Probes.BulkBytes(lines) / 1_000_000} MB", "MB/s", output, outputAnchor, "websocketd 0.4.1", higherIsBetter: true,
             "≥ 1× the anchor", output.Median >= outputAnchor.Median);
         await silo.CloseAsync(session);
     }

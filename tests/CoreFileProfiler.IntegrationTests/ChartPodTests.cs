@@ -64,6 +64,7 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
         {
             ("shell id", "Cannot execute"),
             ("python print(open('/etc/shadow').read())", "PermissionError"),
+            ("python print(open('/var/run/secrets/kubernetes.io/serviceaccount/token').read())", "PermissionError"),
             ($"python print(open('/proc/{pods.B.Pid}/environ').read())", "PermissionError"),
             ("python import socket; socket.socket()", "PermissionError"),
         })

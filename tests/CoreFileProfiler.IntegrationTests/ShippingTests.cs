@@ -21,6 +21,7 @@ public sealed class ShippingTests
     private const string EverythingOn = HelmChart.EverythingOn;
     private const string FullName = "cfp-core-file-profiler"; // release "cfp"
     private const string ClusterTlsPath = "/var/run/secrets/core-file-profiler/cluster-tls";
+    private const string ServiceAccountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
 
     /// <summary>
     /// Every environment variable the profiler container may get: the settings the silo reads
@@ -77,8 +78,14 @@ public sealed class ShippingTests
         Assert.Equal("/healthz", container.Path("livenessProbe", "httpGet").Scalar("path"));
         Assert.Equal("/readyz", container.Path("readinessProbe", "httpGet").Scalar("path"));
         Assert.Equal(
-            ["/var/lib/kubediag/corefile", "/var/log/containers", "/var/log/pods", "/tmp", ClusterTlsPath],
+            ["/var/lib/kubediag/corefile", "/var/log/containers", "/var/log/pods", "/tmp", ServiceAccountPath, ClusterTlsPath],
             container.Mappings("volumeMounts").Select(m => m.Scalar("mountPath")));
+
+        // The service account's token is for root alone (a sandboxed gdb runs as another user): mounted by hand, 0400.
+        Assert.Equal("false", pod.Scalar("automountServiceAccountToken"));
+        var token = Assert.Single(pod.Mappings("volumes"), v => v.Scalar("name") == "service-account").Path("projected");
+        Assert.Equal("0400", token.Scalar("defaultMode"));
+        Assert.Contains(token.Mappings("sources"), source => source.Has("serviceAccountToken") && source.Path("serviceAccountToken").Scalar("path") == "token");
         Assert.Equal(
             ["/var/lib/kubediag/corefile", "/var/log/containers", "/var/log/pods"],
             pod.Mappings("volumes").Where(v => v.Has("hostPath")).Select(v => v.Path("hostPath").Scalar("path")));

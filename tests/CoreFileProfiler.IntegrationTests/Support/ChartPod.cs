@@ -65,7 +65,7 @@ public sealed record ChartPod(
                 case "securityContext":
                     arguments.AddRange(PodSecurity((YamlMappingNode)value));
                     break;
-                case "hostPID" or "serviceAccountName" or "tolerations" or "nodeSelector" or "containers" or "volumes":
+                case "hostPID" or "serviceAccountName" or "automountServiceAccountToken" or "tolerations" or "nodeSelector" or "containers" or "volumes":
                     break; // scheduling and identity (no API server here), or handled below
                 default:
                     throw new NotSupportedException($"The pod spec's '{key}' is not honoured by ChartPod: teach it, so the test still starts the pod as the chart asks.");
@@ -182,6 +182,11 @@ public sealed record ChartPod(
                 yield return "-v";
                 yield return $"{WriteSecret(volume.Path("secret"), secrets, Path.Join(podDirectory, volume.Scalar("name")))}:{target}{readOnly}";
             }
+            else if (volume.Has("projected"))
+            {
+                yield return "-v";
+                yield return $"{WriteProjected(volume.Path("projected"), Path.Join(podDirectory, volume.Scalar("name")))}:{target}{readOnly}";
+            }
             else
             {
                 throw new NotSupportedException($"volume {volume.Scalar("name")}");
@@ -198,9 +203,7 @@ public sealed record ChartPod(
         var keys = volume.Has("items")
             ? volume.Mappings("items").Select(i => (i.Scalar("key"), i.Scalar("path")))
             : SecretSections.Where(secret.Has).SelectMany(k => secret.Path(k).Children.Keys).Select(k => (((YamlScalarNode)k).Value!, ((YamlScalarNode)k).Value!));
-        var mode = volume.Scalar("defaultMode") is { Length: > 0 } given
-            ? (UnixFileMode)(given.StartsWith('0') ? Convert.ToInt32(given, 8) : int.Parse(given, CultureInfo.InvariantCulture))
-            : (UnixFileMode)Convert.ToInt32("644", 8);
+        var mode = Mode(volume);
         foreach (var (key, path) in keys)
         {
             var file = Path.Join(directory, path);
@@ -210,6 +213,35 @@ public sealed record ChartPod(
 
         return directory;
     }
+
+    /// <summary>
+    /// A projected volume as the kubelet writes it, with the volume's mode. With no API server the
+    /// service account token and the cluster's CA are stand-ins (fake contents, real names and modes).
+    /// </summary>
+    private string WriteProjected(YamlMappingNode volume, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var mode = Mode(volume);
+        foreach (var source in volume.Mappings("sources"))
+        {
+            var files = source.Has("serviceAccountToken") ? [(source.Path("serviceAccountToken").Scalar("path"), "fake-service-account-token")]
+                : source.Has("configMap") ? source.Path("configMap").Mappings("items").Select(i => (i.Scalar("path"), $"fake {i.Scalar("key")}"))
+                : source.Has("downwardAPI") ? source.Path("downwardAPI").Mappings("items").Select(i => (i.Scalar("path"), ValueFrom(i, [])))
+                : throw new NotSupportedException($"projected source {source.Canonical()}");
+            foreach (var (path, content) in files)
+            {
+                var file = Path.Join(directory, path);
+                File.WriteAllText(file, content);
+                File.SetUnixFileMode(file, mode);
+            }
+        }
+
+        return directory;
+    }
+
+    private static UnixFileMode Mode(YamlMappingNode volume) => volume.Scalar("defaultMode") is { Length: > 0 } given
+        ? (UnixFileMode)(given.StartsWith('0') ? Convert.ToInt32(given, 8) : int.Parse(given, CultureInfo.InvariantCulture))
+        : (UnixFileMode)Convert.ToInt32("644", 8);
 
     /// <summary>The Dockerfile's ENTRYPOINT, as the image would run it.</summary>
     private static string[] Entrypoint()
