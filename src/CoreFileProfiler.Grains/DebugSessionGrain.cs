@@ -121,6 +121,7 @@ public sealed class DebugSessionGrain(
         {
             _terminals.Remove(oldest.Id);
             local.Remove(Id, oldest.Id);
+            oldest.Terminal.Recording.Dispose();
         }
 
         _terminals.Add(terminal.Id, terminal);
@@ -153,6 +154,15 @@ public sealed class DebugSessionGrain(
         var terminal = await FindTerminalAsync(terminalId);
         using var viewer = terminal.Terminal.Attach();
         await foreach (var chunk in viewer.ReadAllAsync(cancellationToken))
+        {
+            yield return chunk;
+        }
+    }
+
+    public async IAsyncEnumerable<byte[]> ReadRecording(string terminalId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var terminal = await FindTerminalAsync(terminalId);
+        await foreach (var chunk in terminal.Terminal.Recording.ReadAsync($"gdb {terminal.Target}", cancellationToken))
         {
             yield return chunk;
         }
@@ -275,6 +285,7 @@ public sealed class DebugSessionGrain(
         foreach (var id in _terminals.Keys) local.Remove(Id, id);
         foreach (var terminal in _terminals.Values.Where(t => t.Running)) terminal.EndReason = reason;
         await Task.WhenAll(_terminals.Values.Select(t => t.Terminal.Close(reason)));
+        foreach (var terminal in _terminals.Values) terminal.Terminal.Recording.Dispose();
     }
 
     private static string TerminalId() =>

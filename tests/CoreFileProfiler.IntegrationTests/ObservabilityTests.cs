@@ -73,6 +73,7 @@ public sealed partial class ObservabilityTests
             ("post", "/sessions/{id}/terminals", [201, 400, 404, 410]),
             ("get", "/sessions/{id}/terminals/{terminalId}", [200, 404, 410]),
             ("get", "/sessions/{id}/terminals/{terminalId}/ws", [101, 400, 403, 404, 410]),
+            ("get", "/sessions/{id}/terminals/{terminalId}/recording", [200, 404, 410]),
             ("post", "/sessions/{id}/snapshots", [201, 400, 404, 410]),
             ("delete", "/sessions/{id}", [204, 404, 410]),
             ("get", "/api/sessions", [200, 401]),

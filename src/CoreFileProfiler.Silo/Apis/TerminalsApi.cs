@@ -2,12 +2,15 @@ using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
 using CoreFileProfiler.Silo.Terminals;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.Runtime;
 
 namespace CoreFileProfiler.Silo.Apis;
 
-/// <summary>gdb terminals of a session: open one, its page, its WebSocket (DESIGN §4.2).</summary>
+/// <summary>gdb terminals of a session: open one, its page, its WebSocket, its recording (DESIGN §4.2, §4.6).</summary>
 public static class TerminalsApi
 {
+    public const string RecordingContentType = "application/x-asciicast";
+
     public sealed record OpenTerminalBody(string? File, int? Pid);
 
     public sealed record OpenedTerminal(string Id, string Url, string Ws);
@@ -22,6 +25,9 @@ public static class TerminalsApi
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        terminals.MapGet("/{terminalId}/recording", Recording)
+            .WithSummary("The terminal's asciicast v2 recording: output, input and resizes; also after gdb exited.")
+            .Produces(StatusCodes.Status200OK, contentType: RecordingContentType);
         return app;
     }
 
@@ -32,6 +38,24 @@ public static class TerminalsApi
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}/sessions/{id}/terminals/{terminal.Id}/";
         var ws = (request.IsHttps ? "wss" : "ws") + url[request.Scheme.Length..] + "ws";
         return TypedResults.Created(url, new OpenedTerminal(terminal.Id, url, ws));
+    }
+
+    /// <summary>Streams the recording as it stands; 404 or 410 before the first byte.</summary>
+    public static async Task<IResult> Recording(string id, string terminalId, IGrainFactory grains, HttpContext context)
+    {
+        var session = grains.GetSession(id);
+        await session.GetTerminal(terminalId);
+        var aborted = context.RequestAborted;
+        return TypedResults.Stream(
+            async body =>
+            {
+                await foreach (var chunk in session.ReadRecording(terminalId, aborted).WithBatchSize(16).WithCancellation(aborted))
+                {
+                    await body.WriteAsync(chunk, aborted);
+                }
+            },
+            RecordingContentType,
+            "gdb.cast");
     }
 
     public static async Task<IResult> Page(string id, string terminalId, HttpRequest request, IGrainFactory grains, IWebHostEnvironment environment)
