@@ -105,16 +105,17 @@ public sealed class DebugSessionGrain(
         }
 
         SessionTerminal terminal;
+        var now = time.GetUtcNow();
         if (request.Pid is { } pid)
         {
             var (_, container) = await FindProcessAsync(state, pid);
             var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), time.GetUtcNow());
+            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), now, WatchId.Create(Node, now));
         }
         else
         {
             var file = await FindFileAsync(request.File!);
-            terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+            terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
         }
 
         if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
@@ -122,10 +123,13 @@ public sealed class DebugSessionGrain(
             _terminals.Remove(oldest.Id);
             local.Remove(Id, oldest.Id);
             oldest.Terminal.Recording.Dispose();
+            GrainFactory.GetNodeProfiler(Node).RemoveWatch(oldest.WatchId).Ignore();
         }
 
         _terminals.Add(terminal.Id, terminal);
         local.Add(Id, terminal.Id, terminal.Terminal);
+        // Resolvable from every gateway before anyone can hold the link.
+        await GrainFactory.GetNodeProfiler(Node).AddWatch(terminal.WatchId, new TerminalAddress(Id, terminal.Id));
         logger.LogInformation(
             "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {Target}",
             Id, Node, terminal.Id, terminal.Terminal.Pid, terminal.Target);

@@ -13,7 +13,9 @@ public static class TerminalsApi
 
     public sealed record OpenTerminalBody(string? File, int? Pid);
 
-    public sealed record OpenedTerminal(string Id, string Url, string Ws);
+    /// <param name="Watch">The read-only page, under its own id: it reveals nothing of the session's URL.</param>
+    /// <param name="WatchWs">The read-only WebSocket.</param>
+    public sealed record OpenedTerminal(string Id, string Url, string Ws, string Watch, string WatchWs);
 
     public static IEndpointRouteBuilder MapTerminalsApi(this IEndpointRouteBuilder app)
     {
@@ -36,8 +38,8 @@ public static class TerminalsApi
         var terminal = await grains.GetSession(id).OpenTerminal(new TerminalRequest(body?.File, body?.Pid));
         // Relative to how this client reached us, which may not be the node's public name.
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}/sessions/{id}/terminals/{terminal.Id}/";
-        var ws = (request.IsHttps ? "wss" : "ws") + url[request.Scheme.Length..] + "ws";
-        return TypedResults.Created(url, new OpenedTerminal(terminal.Id, url, ws));
+        var watch = $"{request.Scheme}://{request.Host}{request.PathBase}/watch/{terminal.WatchId}/";
+        return TypedResults.Created(url, new OpenedTerminal(terminal.Id, url, WebSocketUrl(request, url), watch, WebSocketUrl(request, watch)));
     }
 
     /// <summary>Streams the recording as it stands; 404 or 410 before the first byte.</summary>
@@ -57,6 +59,9 @@ public static class TerminalsApi
             RecordingContentType,
             "gdb.cast");
     }
+
+    /// <summary>The WebSocket beside a page: same host and path, <c>ws</c> for <c>http</c>.</summary>
+    public static string WebSocketUrl(HttpRequest request, string pageUrl) => (request.IsHttps ? "wss" : "ws") + pageUrl[request.Scheme.Length..] + "ws";
 
     public static async Task<IResult> Page(string id, string terminalId, HttpRequest request, IGrainFactory grains, IWebHostEnvironment environment)
     {
@@ -79,10 +84,20 @@ public static class TerminalsApi
 
         var session = grains.GetSession(id);
         await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
+        await RelayAsync(context, session, new TerminalAddress(id, terminalId), readOnly: false, local, loggers);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Accepts the WebSocket (access was checked) and joins it to the terminal until either ends.</summary>
+    internal static async Task RelayAsync(
+        HttpContext context, IDebugSessionGrain session, TerminalAddress terminal, bool readOnly, LocalTerminals local, ILoggerFactory loggers)
+    {
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // On the terminal's own node, join it directly; elsewhere, through its session grain.
-        ITerminalLink link = local.Find(id, terminalId) is { } here ? new LocalTerminalLink(here) : new GrainTerminalLink(session, terminalId);
-        await new TerminalRelay(socket, link, session, terminalId, loggers.CreateLogger<TerminalRelay>()).RunAsync(context.RequestAborted);
-        return TypedResults.Empty;
+        ITerminalLink link = local.Find(terminal.SessionId, terminal.TerminalId) is { } here
+            ? new LocalTerminalLink(here)
+            : new GrainTerminalLink(session, terminal.TerminalId);
+        if (readOnly) link = new ReadOnlyTerminalLink(link);
+        await new TerminalRelay(socket, link, session, terminal.TerminalId, loggers.CreateLogger<TerminalRelay>()).RunAsync(context.RequestAborted);
     }
 }
