@@ -39,6 +39,12 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     /// </summary>
     IAsyncEnumerable<byte[]> Watch(string terminalId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The terminal's asciicast v2 recording as it stands (header line, then one event per line),
+    /// in chunks; served while the session lives, also after gdb has exited.
+    /// </summary>
+    IAsyncEnumerable<byte[]> ReadRecording(string terminalId, CancellationToken cancellationToken = default);
+
     /// <summary>Types into the terminal (UTF-8 text; Ctrl-C is "\u0003").</summary>
     /// <remarks>Interleaved: a keystroke never waits behind a slow call such as a snapshot.</remarks>
     [AlwaysInterleave]

@@ -30,4 +30,20 @@ public interface INodeProfilerGrain : IGrainWithStringKey
     /// <summary>Whether a session of this node existed and has ended (410 rather than 404).</summary>
     [AlwaysInterleave]
     Task<bool> HasEnded(string sessionId);
+
+    /// <summary>Makes a terminal's watch id resolvable; called by its session before the id is handed out.</summary>
+    [AlwaysInterleave]
+    Task AddWatch(string watchId, TerminalAddress terminal);
+
+    /// <summary>Told by a session that dropped a terminal, so its watch link stops resolving.</summary>
+    [OneWay]
+    Task RemoveWatch(string watchId);
+
+    /// <summary>
+    /// The terminal a watch id of this node shows. It resolves as long as the node remembers the
+    /// session (which then says whether it has ended); NotFound for ids it never issued, Gone for
+    /// ids of an earlier life of the node.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TerminalAddress> FindWatch(string watchId);
 }

@@ -6,6 +6,7 @@ namespace CoreFileProfiler;
 /// <param name="Pid">gdb's own pid on the node.</param>
 /// <param name="Viewers">Connected viewers now.</param>
 /// <param name="EndReason">Why it ended (gdb exited, the session ended); null while it runs.</param>
+/// <param name="WatchId">The id of its read-only watch link (<c>/watch/&lt;id&gt;/</c>), for those who hold the session.</param>
 /// <param name="AttachedPid">The live process gdb is attached to (admins only, audited); null for a core.</param>
 [GenerateSerializer, Immutable]
 public sealed record TerminalInfo(
@@ -15,4 +16,5 @@ public sealed record TerminalInfo(
     [property: Id(3)] int Viewers,
     [property: Id(4)] DateTimeOffset StartedAt,
     [property: Id(5)] string? EndReason,
-    [property: Id(6)] int? AttachedPid = null);
+    [property: Id(6)] string WatchId,
+    [property: Id(7)] int? AttachedPid = null);

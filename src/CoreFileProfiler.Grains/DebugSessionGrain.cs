@@ -106,18 +106,19 @@ public sealed class DebugSessionGrain(
         }
 
         SessionTerminal terminal;
+        var now = time.GetUtcNow();
         if (request.Pid is { } pid)
         {
             var (_, container) = await FindProcessAsync(state, pid);
             var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), time.GetUtcNow(), pid);
+            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), now, WatchId.Create(Node, now), pid);
         }
         else
         {
             var file = await FindFileAsync(request.File!);
             try
             {
-                terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), time.GetUtcNow());
+                terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
             }
             catch (SandboxUnavailableException e)
             {
@@ -129,10 +130,14 @@ public sealed class DebugSessionGrain(
         {
             _terminals.Remove(oldest.Id);
             local.Remove(Id, oldest.Id);
+            oldest.Terminal.Recording.Dispose();
+            GrainFactory.GetNodeProfiler(Node).RemoveWatch(oldest.WatchId).Ignore();
         }
 
         _terminals.Add(terminal.Id, terminal);
         local.Add(Id, terminal.Id, terminal.Terminal);
+        // Resolvable from every gateway before anyone can hold the link.
+        await GrainFactory.GetNodeProfiler(Node).AddWatch(terminal.WatchId, new TerminalAddress(Id, terminal.Id));
         logger.LogInformation(
             "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {Target}",
             Id, Node, terminal.Id, terminal.Terminal.Pid, terminal.Target);
@@ -161,6 +166,15 @@ public sealed class DebugSessionGrain(
         var terminal = await FindTerminalAsync(terminalId);
         using var viewer = terminal.Terminal.Attach();
         await foreach (var chunk in viewer.ReadAllAsync(cancellationToken))
+        {
+            yield return chunk;
+        }
+    }
+
+    public async IAsyncEnumerable<byte[]> ReadRecording(string terminalId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var terminal = await FindTerminalAsync(terminalId);
+        await foreach (var chunk in terminal.Terminal.Recording.ReadAsync($"gdb {terminal.Target}", cancellationToken))
         {
             yield return chunk;
         }
@@ -283,6 +297,7 @@ public sealed class DebugSessionGrain(
         foreach (var id in _terminals.Keys) local.Remove(Id, id);
         foreach (var terminal in _terminals.Values.Where(t => t.Running)) terminal.EndReason = reason;
         await Task.WhenAll(_terminals.Values.Select(t => t.Terminal.Close(reason)));
+        foreach (var terminal in _terminals.Values) terminal.Terminal.Recording.Dispose();
     }
 
     private static string TerminalId() =>

@@ -38,6 +38,11 @@ public sealed class NodeProfilerGrain(
     private readonly HashSet<string> _ended = [];
     private readonly Queue<(string Id, DateTimeOffset EndedAt)> _endedOrder = new();
 
+    // Watch links of this node's terminals, kept while the node remembers their session, so a link
+    // answers what its session does (410 once ended); by session too, to forget them with it.
+    private readonly Dictionary<string, TerminalAddress> _watches = [];
+    private readonly Dictionary<string, HashSet<string>> _watchesBySession = [];
+
     private DateTimeOffset _startedAt;
 
     private string Node => this.GetPrimaryKeyString();
@@ -128,6 +133,33 @@ public sealed class NodeProfilerGrain(
     public Task<bool> HasEnded(string sessionId) =>
         Task.FromResult(_ended.Contains(sessionId) || SessionId.IssuedAt(sessionId) < _startedAt.AddSeconds(-1));
 
+    public Task AddWatch(string watchId, TerminalAddress terminal)
+    {
+        _watches[watchId] = terminal;
+        if (!_watchesBySession.TryGetValue(terminal.SessionId, out var ofSession)) _watchesBySession[terminal.SessionId] = ofSession = [];
+        ofSession.Add(watchId);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveWatch(string watchId)
+    {
+        if (_watches.Remove(watchId, out var terminal) && _watchesBySession.TryGetValue(terminal.SessionId, out var ofSession))
+        {
+            ofSession.Remove(watchId);
+            if (ofSession.Count == 0) _watchesBySession.Remove(terminal.SessionId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<TerminalAddress> FindWatch(string watchId)
+    {
+        if (_watches.TryGetValue(watchId, out var terminal)) return Task.FromResult(terminal);
+        throw WatchId.IssuedAt(watchId) < _startedAt.AddSeconds(-1)
+            ? ProfilerException.Gone("This watch link has ended: its node restarted.")
+            : ProfilerException.NotFound("No such watch link.");
+    }
+
     private async Task EnforceRetention(CancellationToken cancellationToken)
     {
         try
@@ -158,7 +190,12 @@ public sealed class NodeProfilerGrain(
         _endedOrder.Enqueue((sessionId, endedAt));
         while (_endedOrder.TryPeek(out var oldest) && (_endedOrder.Count > MaxRememberedEnded || endedAt - oldest.EndedAt > RememberEnded))
         {
-            _ended.Remove(_endedOrder.Dequeue().Id);
+            var forgotten = _endedOrder.Dequeue().Id;
+            _ended.Remove(forgotten);
+            if (_watchesBySession.Remove(forgotten, out var watches))
+            {
+                foreach (var watchId in watches) _watches.Remove(watchId);
+            }
         }
     }
 }

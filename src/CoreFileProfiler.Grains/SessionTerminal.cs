@@ -3,12 +3,12 @@ using CoreFileProfiler.Node.Terminals;
 namespace CoreFileProfiler.Grains;
 
 /// <summary>A gdb terminal as its session keeps it.</summary>
-internal sealed record SessionTerminal(string Id, string Target, SharedTerminal Terminal, DateTimeOffset StartedAt, int? AttachedPid = null)
+internal sealed record SessionTerminal(string Id, string Target, SharedTerminal Terminal, DateTimeOffset StartedAt, string WatchId, int? AttachedPid = null)
 {
     public string? EndReason { get; set; }
 
     public bool Running => !Terminal.Ended.IsCompleted;
 
     public TerminalInfo Describe() =>
-        new(Id, Target, Terminal.Pid, Terminal.ViewerCount, StartedAt, Running ? null : EndReason ?? "gdb exited.", AttachedPid);
+        new(Id, Target, Terminal.Pid, Terminal.ViewerCount, StartedAt, Running ? null : EndReason ?? "gdb exited.", WatchId, AttachedPid);
 }

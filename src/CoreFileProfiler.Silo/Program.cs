@@ -22,6 +22,7 @@ try
     app.MapProcessorApi();
     app.MapSessionsApi();
     app.MapTerminalsApi();
+    app.MapWatchApi();
     app.MapClusterApi();
     app.MapClusterPage();
     app.MapHealthApi();

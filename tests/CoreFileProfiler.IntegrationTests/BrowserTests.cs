@@ -30,9 +30,7 @@ public sealed class BrowserTests(SiloFixture fixture)
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var seen = new List<string>(); // what the page said, for a failure message
-        page.Console += (_, message) => seen.Add($"console {message.Type}: {message.Text}");
-        page.Dialog += async (_, dialog) => { seen.Add($"dialog: {dialog.Message}"); await dialog.DismissAsync(); };
-        page.Response += (_, response) => seen.Add($"{response.Status} {response.Request.Method} {response.Url}");
+        Observe(page, seen);
         try
         {
             await DebugInTheBrowserAsync(page, session, file);
@@ -64,6 +62,76 @@ public sealed class BrowserTests(SiloFixture fixture)
         await Expect(page.Locator("#target")).ToContainTextAsync(file);
         await Expect(page.Locator("#time-left")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^4m \\d+s$"));
         await page.ScreenshotAsync(new() { Path = Artifact("terminal-bt.png") });
+    }
+
+    [Fact]
+    public async Task Copy_watch_link_gives_a_read_only_view_of_the_same_gdb()
+    {
+        var (session, file) = await fixture.CrashAndOpenAsync("browser-watch-pod");
+        var terminal = await SiloFixture.OpenTerminalBodyAsync(fixture.Silo.Http, session, file);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = 1280, Height = 800 },
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        var writer = await context.NewPageAsync();
+        var watcher = await context.NewPageAsync();
+        var seen = new List<string>();
+        Observe(writer, seen);
+        Observe(watcher, seen);
+        try
+        {
+            await WatchInTheBrowserAsync(writer, watcher, terminal, file);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{e.Message}\nThe pages saw:\n{string.Join('\n', seen)}\nThe silo logged:\n{fixture.Silo.LogTail()}", e);
+        }
+    }
+
+    private static async Task WatchInTheBrowserAsync(IPage writer, IPage watcher, System.Text.Json.JsonElement terminal, string file)
+    {
+        await writer.GotoAsync(terminal.GetProperty("url").GetString()!);
+        var writerScreen = writer.Locator(".xterm-rows");
+        await Expect(writerScreen).ToContainTextAsync("(gdb)", new() { Timeout = 20_000 });
+        await Expect(writer.Locator("#recording")).ToBeVisibleAsync();
+        await writer.ClickAsync("#copy-watch");
+        await Expect(writer.Locator("#copy-watch")).ToHaveTextAsync("watch link copied");
+        var copied = await writer.EvaluateAsync<string>("navigator.clipboard.readText()");
+        Assert.Equal(terminal.GetProperty("watch").GetString(), copied);
+
+        await watcher.GotoAsync(copied);
+        var watcherScreen = watcher.Locator(".xterm-rows");
+        await Expect(watcherScreen).ToContainTextAsync("(gdb)", new() { Timeout = 20_000 });
+        await Expect(watcher.Locator("#read-only")).ToBeVisibleAsync();
+        await Expect(watcher.Locator("#back")).ToBeHiddenAsync();
+        await Expect(watcher.Locator("#copy-watch")).ToBeHiddenAsync();
+        await Expect(watcher.Locator("#target")).ToContainTextAsync(file);
+        await Expect(watcher.Locator("#time-left")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^4m \\d+s$"));
+
+        await watcher.Locator(".xterm").ClickAsync();
+        await watcher.Keyboard.TypeAsync("print 6*7");
+        await watcher.Keyboard.PressAsync("Enter");
+        await Task.Delay(1000); // time for it to have reached gdb, had it been sent
+        await writer.Locator(".xterm").ClickAsync();
+        await writer.Keyboard.TypeAsync("print 7*8");
+        await writer.Keyboard.PressAsync("Enter");
+
+        // The writer's is gdb's first value: the watcher's typing never reached it.
+        await Expect(watcherScreen).ToContainTextAsync("$1 = 56", new() { Timeout = 20_000 });
+        await Expect(writerScreen).ToContainTextAsync("$1 = 56");
+        Assert.DoesNotContain("= 42", await watcherScreen.TextContentAsync(), StringComparison.Ordinal);
+        await watcher.ScreenshotAsync(new() { Path = Artifact("terminal-watch.png") });
+    }
+
+    /// <summary>Collects what a page logs, alerts and fetches, for a failure message.</summary>
+    private static void Observe(IPage page, List<string> seen)
+    {
+        page.Console += (_, message) => seen.Add($"console {message.Type}: {message.Text}");
+        page.Dialog += async (_, dialog) => { seen.Add($"dialog: {dialog.Message}"); await dialog.DismissAsync(); };
+        page.Response += (_, response) => seen.Add($"{response.Status} {response.Request.Method} {response.Url}");
     }
 
     /// <summary>Where a test keeps what a person would want to look at afterwards.</summary>

@@ -80,6 +80,45 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_watch_link_of_a_terminal_on_node_c_works_through_every_gateway_and_ends_with_its_session()
+    {
+        var core = await cluster.CrashIntoAsync(cluster.C, "watched-on-c");
+        var session = await ClusterFixture.OpenSessionAsync(cluster.B, "node-c", "watched-on-c");
+        var terminal = await SiloFixture.OpenTerminalBodyAsync(cluster.B.Http, session, "app/" + Path.GetFileName(core));
+        var watch = terminal.GetProperty("watch").GetString()!;
+        var watchWs = terminal.GetProperty("watchWs").GetString()!;
+        Assert.Contains("/watch/node-c.", watch, StringComparison.Ordinal); // the node that resolves it, and nothing more
+        await using var writer = await TerminalClient.ConnectAsync(terminal.GetProperty("ws").GetString()!);
+        await writer.WaitForAsync(Prompt);
+
+        // Through a (the grain's stream) and c (gdb's own node, joined directly).
+        await using var onA = await TerminalClient.ConnectAsync(OnGateway(watchWs, cluster.A));
+        await using var onC = await TerminalClient.ConnectAsync(OnGateway(watchWs, cluster.C));
+        await onA.WaitForAsync(Prompt);
+        await onC.WaitForAsync(Prompt);
+        await onA.TypeAsync("print 6*7\n");
+        await onC.TypeAsync("print 6*7\n");
+        await Task.Delay(1000); // time for them to have reached gdb, had they been let through
+        await writer.TypeAsync("print 7*8\n");
+        await onA.WaitForAsync("$1 = 56");
+        await onC.WaitForAsync("$1 = 56");
+        Assert.DoesNotContain("= 42", writer.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await cluster.A.Http.GetAsync(new Uri(watch).AbsolutePath)).StatusCode);
+
+        var recording = await cluster.A.Http.GetStringAsync(new Uri(terminal.GetProperty("url").GetString()!).AbsolutePath + "recording");
+        Assert.Contains("print 7*8", recording, StringComparison.Ordinal);
+        Assert.DoesNotContain("6*7", recording, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await cluster.A.Http.DeleteAsync(session)).StatusCode);
+        await onA.WaitClosedAsync(TimeSpan.FromSeconds(10));
+        await onC.WaitClosedAsync(TimeSpan.FromSeconds(10));
+        foreach (var gateway in cluster.Silos)
+        {
+            Assert.Equal(HttpStatusCode.Gone, (await gateway.Http.GetAsync(new Uri(watch).AbsolutePath)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_cluster_api_on_every_silo_lists_every_nodes_sessions_and_cores()
     {
         var ids = new Dictionary<string, string>();

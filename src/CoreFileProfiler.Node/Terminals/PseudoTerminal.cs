@@ -16,16 +16,22 @@ public sealed class PseudoTerminal : IDisposable
     private bool _reaped; // after this the pid may belong to someone else: never signal it again
     private int _closed;
 
-    private PseudoTerminal(int master, int pid)
+    private PseudoTerminal(int master, int pid, int cols, int rows)
     {
         _master = master;
         Pid = pid;
+        (Cols, Rows) = (cols, rows);
     }
 
     public int Pid { get; }
 
     /// <summary>The descriptor a program finds <c>directoryOnFd3</c> on: <c>/proc/self/fd/3/…</c> reaches it without walking its parents.</summary>
     public const string HandedOverDirectory = "/proc/self/fd/3";
+
+    /// <summary>The size it was started with or last resized to.</summary>
+    public int Cols { get; private set; }
+
+    public int Rows { get; private set; }
 
     /// <summary>
     /// Starts <paramref name="argv"/> with exactly <paramref name="environment"/> plus the owner mark,
@@ -46,7 +52,7 @@ public sealed class PseudoTerminal : IDisposable
                 .Select(v => $"{v.Key}={v.Value}")
                 .ToList();
             var pid = SpawnThread.Run(() => LibC.Spawn(command, variables, slavePath, directoryOnFd3));
-            return new PseudoTerminal(master, pid);
+            return new PseudoTerminal(master, pid, cols, rows);
         }
         catch
         {
@@ -64,7 +70,11 @@ public sealed class PseudoTerminal : IDisposable
 
     public void Write(ReadOnlySpan<byte> input) => LibC.WriteAll(_master, input);
 
-    public void Resize(int cols, int rows) => LibC.SetWindowSize(_master, cols, rows);
+    public void Resize(int cols, int rows)
+    {
+        LibC.SetWindowSize(_master, cols, rows);
+        (Cols, Rows) = (cols, rows);
+    }
 
     /// <summary>Signals the whole process group (the program and whatever it started in it).</summary>
     public bool Signal(int signal)

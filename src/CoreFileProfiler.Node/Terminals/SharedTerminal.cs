@@ -8,7 +8,9 @@ namespace CoreFileProfiler.Node.Terminals;
 /// scrollback and to every viewer in the same order; input from any viewer goes to the program.
 /// A dedicated thread reads the terminal, so neither the program nor other viewers wait on a
 /// slow one. Ends when the program exits or <see cref="Close"/> is called; either way the
-/// program's process group is killed and reaped and every viewer is told why.
+/// program's process group is killed and reaped and every viewer is told why. Everything it
+/// writes, every input and every resize also goes to its <see cref="Recording"/>, which outlives
+/// the program until its owner disposes of it.
 /// </summary>
 public sealed class SharedTerminal
 {
@@ -32,9 +34,11 @@ public sealed class SharedTerminal
     /// <param name="terminal">The running program.</param>
     /// <param name="programName">What viewers are told exited when it does ("gdb").</param>
     /// <param name="farewell">Typed at <see cref="Close"/> before the kill, so the program can let go cleanly (gdb detaching).</param>
-    public SharedTerminal(PseudoTerminal terminal, string programName, string? farewell = null)
+    /// <param name="time">The recording's clock; the system's unless given.</param>
+    public SharedTerminal(PseudoTerminal terminal, string programName, string? farewell = null, TimeProvider? time = null)
     {
         _terminal = terminal;
+        Recording = new TerminalRecording(terminal.Cols, terminal.Rows, time ?? TimeProvider.System);
         _farewell = farewell is null ? null : Encoding.UTF8.GetBytes(farewell);
         _exitReason = $"{programName} exited.";
         _writer = Task.Run(WriteInputAsync);
@@ -44,6 +48,8 @@ public sealed class SharedTerminal
     public int Pid => _terminal.Pid;
 
     public Task Ended => _ended.Task;
+
+    public TerminalRecording Recording { get; }
 
     public int ViewerCount
     {
@@ -73,7 +79,10 @@ public sealed class SharedTerminal
     }
 
     /// <summary>Types into the terminal (keys, pasted text, Ctrl-C as \u0003).</summary>
-    public void Send(ReadOnlySpan<byte> input) => _input.Writer.TryWrite(input.ToArray());
+    public void Send(ReadOnlySpan<byte> input)
+    {
+        if (_input.Writer.TryWrite(input.ToArray())) Recording.Input(input);
+    }
 
     public const int MaxSize = 1000;
 
@@ -82,7 +91,10 @@ public sealed class SharedTerminal
 
     public void Resize(int cols, int rows)
     {
-        if (!Ended.IsCompleted) _terminal.Resize(cols, rows);
+        if (Ended.IsCompleted) return;
+        var changed = (cols, rows) != (_terminal.Cols, _terminal.Rows); // every viewer that joins says its size
+        _terminal.Resize(cols, rows);
+        if (changed) Recording.Resize(cols, rows);
     }
 
     /// <summary>Shows a line of our own in the terminal, to every viewer and in the scrollback.</summary>
@@ -141,6 +153,7 @@ public sealed class SharedTerminal
         lock (_gate)
         {
             _scrollback.Append(chunk);
+            Recording.Output(chunk);
             _viewers.RemoveAll(viewer => !viewer.TryEnqueue(chunk));
         }
     }

@@ -2,15 +2,20 @@ using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
 using CoreFileProfiler.Silo.Terminals;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.Runtime;
 
 namespace CoreFileProfiler.Silo.Apis;
 
-/// <summary>gdb terminals of a session: open one, its page, its WebSocket (DESIGN §4.2).</summary>
+/// <summary>gdb terminals of a session: open one, its page, its WebSocket, its recording (DESIGN §4.2, §4.6).</summary>
 public static class TerminalsApi
 {
+    public const string RecordingContentType = "application/x-asciicast";
+
     public sealed record OpenTerminalBody(string? File, int? Pid);
 
-    public sealed record OpenedTerminal(string Id, string Url, string Ws);
+    /// <param name="Watch">The read-only page, under its own id: it reveals nothing of the session's URL.</param>
+    /// <param name="WatchWs">The read-only WebSocket.</param>
+    public sealed record OpenedTerminal(string Id, string Url, string Ws, string Watch, string WatchWs);
 
     public static IEndpointRouteBuilder MapTerminalsApi(this IEndpointRouteBuilder app)
     {
@@ -26,6 +31,9 @@ public static class TerminalsApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        terminals.MapGet("/{terminalId}/recording", Recording)
+            .WithSummary("The terminal's asciicast v2 recording: output, input and resizes; also after gdb exited.")
+            .Produces(StatusCodes.Status200OK, contentType: RecordingContentType);
         return app;
     }
 
@@ -36,9 +44,30 @@ public static class TerminalsApi
         var terminal = await grains.GetSession(id).OpenTerminal(new TerminalRequest(body?.File, body?.Pid));
         // Relative to how this client reached us, which may not be the node's public name.
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}/sessions/{id}/terminals/{terminal.Id}/";
-        var ws = (request.IsHttps ? "wss" : "ws") + url[request.Scheme.Length..] + "ws";
-        return TypedResults.Created(url, new OpenedTerminal(terminal.Id, url, ws));
+        var watch = $"{request.Scheme}://{request.Host}{request.PathBase}/watch/{terminal.WatchId}/";
+        return TypedResults.Created(url, new OpenedTerminal(terminal.Id, url, WebSocketUrl(request, url), watch, WebSocketUrl(request, watch)));
     }
+
+    /// <summary>Streams the recording as it stands; 404 or 410 before the first byte.</summary>
+    public static async Task<IResult> Recording(string id, string terminalId, IGrainFactory grains, HttpContext context)
+    {
+        var session = grains.GetSession(id);
+        await session.GetTerminal(terminalId);
+        var aborted = context.RequestAborted;
+        return TypedResults.Stream(
+            async body =>
+            {
+                await foreach (var chunk in session.ReadRecording(terminalId, aborted).WithBatchSize(16).WithCancellation(aborted))
+                {
+                    await body.WriteAsync(chunk, aborted);
+                }
+            },
+            RecordingContentType,
+            "gdb.cast");
+    }
+
+    /// <summary>The WebSocket beside a page: same host and path, <c>ws</c> for <c>http</c>.</summary>
+    public static string WebSocketUrl(HttpRequest request, string pageUrl) => (request.IsHttps ? "wss" : "ws") + pageUrl[request.Scheme.Length..] + "ws";
 
     public static async Task<IResult> Page(string id, string terminalId, HttpRequest request, IGrainFactory grains, IWebHostEnvironment environment)
     {
@@ -62,12 +91,22 @@ public static class TerminalsApi
         var session = grains.GetSession(id);
         var info = await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
         if (info.AttachedPid is not null && !admin.IsAllowed(context)) return LiveAttachRefused(context, admin);
+        var audit = info.AttachedPid is { } pid ? new LiveAttachAudit(loggers.CreateLogger<LiveAttachAudit>(), context.Connection.RemoteIpAddress, id, pid) : null;
+        await RelayAsync(context, session, new TerminalAddress(id, terminalId), readOnly: false, local, loggers, audit);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Accepts the WebSocket (access was checked) and joins it to the terminal until either ends.</summary>
+    internal static async Task RelayAsync(
+        HttpContext context, IDebugSessionGrain session, TerminalAddress terminal, bool readOnly, LocalTerminals local, ILoggerFactory loggers, LiveAttachAudit? audit = null)
+    {
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // On the terminal's own node, join it directly; elsewhere, through its session grain.
-        ITerminalLink link = local.Find(id, terminalId) is { } here ? new LocalTerminalLink(here) : new GrainTerminalLink(session, terminalId);
-        var audit = info.AttachedPid is { } pid ? new LiveAttachAudit(loggers.CreateLogger<LiveAttachAudit>(), context.Connection.RemoteIpAddress, id, pid) : null;
-        await new TerminalRelay(socket, link, session, terminalId, loggers.CreateLogger<TerminalRelay>(), audit).RunAsync(context.RequestAborted);
-        return TypedResults.Empty;
+        ITerminalLink link = local.Find(terminal.SessionId, terminal.TerminalId) is { } here
+            ? new LocalTerminalLink(here)
+            : new GrainTerminalLink(session, terminal.TerminalId);
+        if (readOnly) link = new ReadOnlyTerminalLink(link);
+        await new TerminalRelay(socket, link, session, terminal.TerminalId, loggers.CreateLogger<TerminalRelay>(), audit).RunAsync(context.RequestAborted);
     }
 
     private static ProblemHttpResult LiveAttachRefused(HttpContext context, AdminAccess admin)

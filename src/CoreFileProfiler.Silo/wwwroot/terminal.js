@@ -1,8 +1,12 @@
 // A gdb terminal shared through the silo: binary frames in, JSON {type:"input"|"resize"} out.
+// The same page serves a watch link (/watch/<id>/), read-only: it sends nothing.
 'use strict';
 
+const watching = location.pathname.split('/').filter(Boolean).at(-2) === 'watch';
+
 const term = new Terminal({
-  cursorBlink: true,
+  cursorBlink: !watching,
+  disableStdin: watching,
   scrollback: 20000,
   fontFamily: "'DejaVu Sans Mono', 'Liberation Mono', ui-monospace, Menlo, Consolas, monospace",
   lineHeight: 1.15, // room for underscores, which some fonts draw below the cell
@@ -22,6 +26,7 @@ let ended = false;
 let retries = 0;
 
 function send(message) {
+  if (watching) return; // the server would ignore it anyway
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
@@ -73,16 +78,49 @@ term.attachCustomKeyEventHandler(event => {
   return true;
 });
 
-// The session's time left and this terminal's target, from the session's JSON.
-const terminalId = location.pathname.split('/').filter(Boolean).at(-1);
-fetch('../../api').then(response => response.ok ? response.json() : null).then(session => {
-  if (!session) return;
-  const terminal = session.terminals.find(t => t.id === terminalId);
-  if (terminal) {
-    document.getElementById('target').textContent = `gdb · ${terminal.target}`;
-    document.title = `gdb ${terminal.target} · Core File Profiler`;
-  }
-  startCountdown(document.getElementById('time-left'), Date.parse(session.expiresAt));
-});
+function showTarget(target) {
+  document.getElementById('target').textContent = `gdb · ${target}`;
+  document.title = `gdb ${target} · Core File Profiler`;
+}
+
+// Offers the read-only link; where the clipboard is out of reach (plain http), shows it to copy by hand.
+function offerWatchLink(url) {
+  const button = document.getElementById('copy-watch');
+  button.hidden = false;
+  button.dataset.url = url;
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      button.textContent = 'watch link copied';
+      setTimeout(() => { button.textContent = 'copy watch link'; }, 2000);
+    } catch {
+      window.prompt('A read-only link to this terminal:', url);
+    }
+  });
+}
+
+if (watching) {
+  // A watcher knows the terminal's target and time left, and nothing that leads to the session.
+  document.getElementById('back').hidden = true;
+  document.getElementById('read-only').hidden = false;
+  fetch('api').then(response => response.ok ? response.json() : null).then(watched => {
+    if (!watched) return;
+    showTarget(watched.target);
+    startCountdown(document.getElementById('time-left'), Date.parse(watched.expiresAt));
+  });
+} else {
+  // The session's time left and this terminal's target and watch link, from the session's JSON.
+  const terminalId = location.pathname.split('/').filter(Boolean).at(-1);
+  document.getElementById('recording').hidden = false;
+  fetch('../../api').then(response => response.ok ? response.json() : null).then(session => {
+    if (!session) return;
+    const terminal = session.terminals.find(t => t.id === terminalId);
+    if (terminal) {
+      showTarget(terminal.target);
+      offerWatchLink(new URL(`../../../../watch/${terminal.watchId}/`, location.href).href);
+    }
+    startCountdown(document.getElementById('time-left'), Date.parse(session.expiresAt));
+  });
+}
 
 connect();

@@ -85,10 +85,16 @@ public sealed class SiloFixture : IAsyncLifetime
     /// <summary>POSTs a terminal for <paramref name="file"/>: its id, page URL and WebSocket URL.</summary>
     public static async Task<(string Id, string Url, string Ws)> OpenTerminalAsync(HttpClient http, string session, string file)
     {
+        var body = await OpenTerminalBodyAsync(http, session, file);
+        return (body.GetProperty("id").GetString()!, body.GetProperty("url").GetString()!, body.GetProperty("ws").GetString()!);
+    }
+
+    /// <summary>POSTs a terminal for <paramref name="file"/>: the whole 201 body (id, url, ws, watch, watchWs).</summary>
+    public static async Task<JsonElement> OpenTerminalBodyAsync(HttpClient http, string session, string file)
+    {
         using var response = await http.PostAsJsonAsync(session + "terminals", new { file });
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (body.GetProperty("id").GetString()!, body.GetProperty("url").GetString()!, body.GetProperty("ws").GetString()!);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Opens a session and returns its path on the gateway ("/sessions/&lt;id&gt;/").</summary>

@@ -1,0 +1,68 @@
+using CoreFileProfiler.Node.Terminals;
+using CoreFileProfiler.Silo.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CoreFileProfiler.Silo.Apis;
+
+/// <summary>
+/// Read-only watch links (DESIGN §4.6): a terminal's page, JSON and WebSocket under its watch id
+/// alone, which any gateway resolves through the node that issued it. Watchers see what every
+/// viewer sees; what they type or resize goes nowhere.
+/// </summary>
+public static class WatchApi
+{
+    /// <summary>What a watcher's page shows: nothing that leads to the session.</summary>
+    public sealed record WatchedTerminal(string Target, DateTimeOffset ExpiresAt, string? EndReason);
+
+    public static IEndpointRouteBuilder MapWatchApi(this IEndpointRouteBuilder app)
+    {
+        var watch = app.MapGroup("/watch/{watchId}").AddEndpointFilter(SessionsApi.KeepCapabilityPrivate).WithSessionProblems();
+        watch.MapGet("/", Page).WithSummary("The terminal's read-only page (xterm.js).").Produces(StatusCodes.Status200OK, contentType: "text/html");
+        watch.MapGet("/api", Describe).WithSummary("What the watched terminal debugs, and when its session ends.");
+        watch.MapGet("/ws", Connect)
+            .WithSummary("The terminal's read-only WebSocket: binary output out; whatever comes in is ignored.")
+            .Produces(StatusCodes.Status101SwitchingProtocols)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return app;
+    }
+
+    public static async Task<IResult> Page(string watchId, HttpRequest request, IGrainFactory grains, IWebHostEnvironment environment)
+    {
+        if (!request.Path.Value!.EndsWith('/')) return TypedResults.Redirect($"{request.PathBase}{request.Path}/");
+        await ResolveAsync(watchId, grains);
+        return TypedResults.PhysicalFile(Path.Join(environment.WebRootPath, "terminal.html"), "text/html; charset=utf-8");
+    }
+
+    public static async Task<Ok<WatchedTerminal>> Describe(string watchId, IGrainFactory grains)
+    {
+        var (session, _, terminal) = await ResolveAsync(watchId, grains);
+        var summary = await session.Summarize() ?? throw ProfilerException.Gone("This session has ended.");
+        return TypedResults.Ok(new WatchedTerminal(terminal.Target, summary.ExpiresAt, terminal.EndReason));
+    }
+
+    public static async Task<IResult> Connect(string watchId, HttpContext context, IGrainFactory grains, LocalTerminals local, ILoggerFactory loggers)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            throw ProfilerException.Invalid("This is a terminal's WebSocket; connect with a WebSocket client.");
+        }
+
+        if (!RequestOrigin.IsSameOrigin(context.Request))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "WebSocket connections from another site's pages are refused.");
+        }
+
+        var (session, address, _) = await ResolveAsync(watchId, grains); // 404 or 410 before the upgrade, not after
+        await TerminalsApi.RelayAsync(context, session, address, readOnly: true, local, loggers);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>The watched terminal, through the node that issued the id; 404 for unknown ids, 410 once its session ended.</summary>
+    private static async Task<(IDebugSessionGrain Session, TerminalAddress Address, TerminalInfo Terminal)> ResolveAsync(string watchId, IGrainFactory grains)
+    {
+        var target = await grains.FindWatch(watchId);
+        var session = grains.GetSession(target.SessionId);
+        return (session, target, await session.GetTerminal(target.TerminalId));
+    }
+}
