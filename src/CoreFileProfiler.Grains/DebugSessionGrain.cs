@@ -207,9 +207,9 @@ public sealed class DebugSessionGrain(
         {
             listed = await containers.ResolveProcessesAsync(processes, request);
         }
-        catch (ProfilerException e) when (e.Error == ProfilerError.NotFound)
+        catch (ProfilerException e) when (e.Error is ProfilerError.NotFound or ProfilerError.Forbidden)
         {
-            return []; // the process or container is gone: nothing to show, not an error
+            return []; // the process or container is gone (its pid may now be a host's): nothing to show, not an error
         }
 
         return listed
@@ -232,9 +232,9 @@ public sealed class DebugSessionGrain(
         {
             target = store.ResolveCores(request);
         }
-        catch (ProfilerException e) when (e.Error == ProfilerError.NotFound)
+        catch (ProfilerException e) when (e.Error is ProfilerError.NotFound or ProfilerError.Forbidden)
         {
-            return []; // the directory went away (retention, cleanup): nothing to show, not an error
+            return []; // the directory went away (retention, cleanup) or now leads wider: nothing to show, not an error
         }
 
         return target.ListFiles()
