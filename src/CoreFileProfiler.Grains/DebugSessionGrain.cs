@@ -19,7 +19,7 @@ namespace CoreFileProfiler.Grains;
 /// has not fired yet. Ending kills every gdb and ends every viewer's stream. An activation that
 /// was never started (an unknown or ended id) deactivates right away.
 /// </remarks>
-[NodePlacement, KeepAlive]
+[NodePlacement, KeepAlive, GrainType(TypeName)]
 public sealed class DebugSessionGrain(
     CoreStore store,
     ContainerLocator containers,
@@ -31,6 +31,9 @@ public sealed class DebugSessionGrain(
     TimeProvider time,
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
+    /// <summary>Orleans' default for this class, spelled out: the log redaction looks for it before a session id.</summary>
+    public const string TypeName = "debugsession";
+
     private const int MaxRunningTerminals = 16;
     private const int MaxKeptTerminals = 32; // ended ones stay for their scrollback, within reason
 
@@ -49,7 +52,7 @@ public sealed class DebugSessionGrain(
 
     public Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
     {
-        if (_state is not null) throw new InvalidOperationException($"Session {Id} was already started.");
+        if (_state is not null) throw new InvalidOperationException($"Session {CapabilityHash.Of(Id)} was already started.");
         _state = new SessionState(request, createdAt, expiresAt);
         _expiry = this.RegisterGrainTimer(
             _ => EndAsync("This session has expired."),
@@ -126,8 +129,8 @@ public sealed class DebugSessionGrain(
         _terminals.Add(terminal.Id, terminal);
         local.Add(Id, terminal.Id, terminal.Terminal);
         logger.LogInformation(
-            "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {Target}",
-            Id, Node, terminal.Id, terminal.Terminal.Pid, terminal.Target);
+            "Session {SessionHash} on {Node}: terminal {TerminalHash} runs gdb {Pid} on {Target}",
+            CapabilityHash.Of(Id), Node, CapabilityHash.Of(terminal.Id), terminal.Terminal.Pid, terminal.Target);
         return terminal.Describe();
     }
 
@@ -222,7 +225,8 @@ public sealed class DebugSessionGrain(
     private async Task<SessionTerminal> FindTerminalAsync(string terminalId)
     {
         await EnsureLiveAsync();
-        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound($"This session has no terminal '{terminalId}'.");
+        // The id stays out of the message: it is a capability, and messages end up in logs.
+        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound("This session has no such terminal.");
     }
 
     private List<SessionFile> ListFiles(SessionRequest request)
@@ -266,7 +270,7 @@ public sealed class DebugSessionGrain(
         _expiry?.Dispose();
         await CloseTerminalsAsync(reason);
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
-        logger.LogInformation("Session {SessionId} on {Node} ended: {Reason}", Id, Node, reason);
+        logger.LogInformation("Session {SessionHash} on {Node} ended: {Reason}", CapabilityHash.Of(Id), Node, reason);
         DeactivateOnIdle();
     }
 

@@ -11,8 +11,6 @@ public sealed class ProcessorCallers(IReadOnlyList<IPNetwork> networks)
 {
     public const string Setting = AdminOptions.Section + ":ProcessorCallers";
 
-    public IReadOnlyList<IPNetwork> Networks => networks;
-
     public bool Contains(IPAddress? address)
     {
         if (address is null) return false;

@@ -7,13 +7,15 @@ using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
 using Orleans.Configuration;
 using Serilog;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace CoreFileProfiler.Silo.Hosting;
 
 public static class ProfilerHostingExtensions
 {
-    /// <summary>Serilog: readable console in Development, one compact JSON object per line otherwise.</summary>
+    /// <summary>Serilog: readable console in Development, one compact JSON object per line otherwise; capabilities redacted in both.</summary>
     public static void AddProfilerLogging(this WebApplicationBuilder builder)
     {
         var node = builder.ResolveNodeName();
@@ -22,14 +24,10 @@ public static class ProfilerHostingExtensions
             log.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("Node", node);
-            if (builder.Environment.IsDevelopment())
-            {
-                log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
-            }
-            else
-            {
-                log.WriteTo.Console(new RenderedCompactJsonFormatter());
-            }
+            ITextFormatter format = builder.Environment.IsDevelopment()
+                ? new MessageTemplateTextFormatter("[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
+                : new RenderedCompactJsonFormatter();
+            log.WriteTo.Console(new CapabilityRedactingFormatter(format));
         });
     }
 
