@@ -17,6 +17,7 @@ public static class ProcessorApi
     public static IEndpointRouteBuilder MapProcessorApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(Path, OpenSession)
+            .AddEndpointFilter(AllowedOrigins.Require("Processor calls"))
             .WithSummary("Opens a debug session (KubeDiag processor call); the body is a JSON object of strings.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -3,6 +3,7 @@ using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
 using Orleans.Configuration;
@@ -49,6 +50,8 @@ public static class ProfilerHostingExtensions
         builder.Services.AddOptions<AdminOptions>().Bind(auth);
         builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddSingleton(ProcessorCallers.Parse(ConfiguredList.Read(auth.GetSection("ProcessorCallers"))));
+        var origins = AllowedOrigins.Parse(ConfiguredList.Read(auth.GetSection("AllowedOrigins")));
+        builder.Services.AddSingleton(services => new AllowedOrigins(origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddHostedService<OrphanReaper>();
         builder.Services.AddHostedService<CollectorInstaller>();
