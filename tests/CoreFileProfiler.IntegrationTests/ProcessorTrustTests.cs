@@ -76,7 +76,7 @@ public sealed class ProcessorTrustTests : IAsyncLifetime
     [Fact]
     public async Task The_admin_token_or_a_caller_in_ProcessorCallers_opens_wider_targets()
     {
-        using var listed = LoopbackCaller.From(ListedCaller, _silo.Port);
+        using var listed = LoopbackClient.Create($"http://127.0.0.1:{_silo.Port}", from: ListedCaller);
         foreach (var request in WideRequests())
         {
             using var withToken = await PostAsync(_silo.Http, request, Token);

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace CoreFileProfiler.IntegrationTests.Support;
 
 /// <summary>
@@ -15,25 +12,5 @@ public static class DnsRebinding
     public static string Origin(int port) => $"http://{Host}:{port}";
 
     /// <summary>An HTTP client (and WebSocket invoker) for <see cref="Origin"/> whose connections go to loopback.</summary>
-    public static HttpClient Client(int port) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    {
-        BaseAddress = new Uri(Origin(port)),
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+    public static HttpClient Client(int port) => LoopbackClient.Create(Origin(port));
 }
