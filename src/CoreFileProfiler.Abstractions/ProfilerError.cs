@@ -15,4 +15,8 @@ public enum ProfilerError
 
     /// <summary>503: the node is unreachable or at its session limit.</summary>
     Unavailable,
+
+    /// <summary>403: the caller may not do this, e.g. a target wider than one pod without the admin token.</summary>
+    /// <remarks>Last, so the values silos exchange keep their meaning across a rolling upgrade.</remarks>
+    Forbidden,
 }

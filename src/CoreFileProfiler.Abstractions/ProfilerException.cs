@@ -20,6 +20,8 @@ public sealed class ProfilerException : Exception
 
     public static ProfilerException Invalid(string message) => new(ProfilerError.InvalidParameter, message);
 
+    public static ProfilerException Forbidden(string message) => new(ProfilerError.Forbidden, message);
+
     public static ProfilerException NotFound(string message) => new(ProfilerError.NotFound, message);
 
     public static ProfilerException Gone(string message) => new(ProfilerError.Gone, message);

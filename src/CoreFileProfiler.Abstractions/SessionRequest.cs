@@ -8,6 +8,11 @@ namespace CoreFileProfiler;
 /// <param name="Namespace">The pod's namespace, when known.</param>
 /// <param name="Pod">The pod's name, when known.</param>
 /// <param name="Container">The container's name; null means every container of the pod.</param>
+/// <param name="TrustedCaller">
+/// The gateway that received the call trusts its caller (admin token or <c>Auth:ProcessorCallers</c>), so
+/// the target may be wider than one pod. The gateway decides about the caller; the node, which knows its
+/// disk and processes, decides whether the target is wider.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record SessionRequest(
     [property: Id(0)] SessionType Type,
@@ -16,7 +21,8 @@ public sealed record SessionRequest(
     [property: Id(3)] int Pid,
     [property: Id(4)] string? Namespace,
     [property: Id(5)] string? Pod,
-    [property: Id(6)] string? Container)
+    [property: Id(6)] string? Container,
+    [property: Id(7)] bool TrustedCaller = false)
 {
     /// <summary>A short human description of the target, for lists and logs.</summary>
     public string Target => FilePath ?? (Type == SessionType.Gcore && Pid > 0

@@ -4,12 +4,17 @@ namespace CoreFileProfiler.Grains;
 
 internal static class CoreStoreExtensions
 {
-    /// <summary>The cores a coredump request means, with the store's refusals turned into user-facing errors.</summary>
+    /// <summary>
+    /// The cores a coredump request means, with the store's refusals turned into user-facing errors.
+    /// A caller the gateway does not trust gets one pod's cores at most (DESIGN §7), checked on every
+    /// resolve, so a directory swapped for a link later cannot widen a session either.
+    /// </summary>
     public static CoreTarget ResolveCores(this CoreStore store, SessionRequest request)
     {
+        CoreTarget target;
         try
         {
-            return request.FilePath is { } path
+            target = request.FilePath is { } path
                 ? store.ForPath(path)
                 : store.ForPod(request.Namespace!, request.Pod!, request.Container);
         }
@@ -21,5 +26,11 @@ internal static class CoreStoreExtensions
         {
             throw ProfilerException.NotFound(e.Message);
         }
+
+        return request.TrustedCaller || target.IsWithinOnePod
+            ? target
+            : throw ProfilerException.Forbidden(
+                $"filepath '{request.FilePath}' is not inside one pod's directory ({store.KubernetesRoot}/<namespace>/<pod>/); " +
+                $"a wider target {TrustedCallerRule.Needs}.");
     }
 }

@@ -20,7 +20,7 @@ namespace CoreFileProfiler.Grains;
 /// has not fired yet. Ending kills every gdb and ends every viewer's stream. An activation that
 /// was never started (an unknown or ended id) deactivates right away.
 /// </remarks>
-[NodePlacement, KeepAlive]
+[NodePlacement, KeepAlive, GrainType(TypeName)]
 public sealed class DebugSessionGrain(
     CoreStore store,
     ContainerLocator containers,
@@ -32,6 +32,9 @@ public sealed class DebugSessionGrain(
     TimeProvider time,
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
+    /// <summary>Orleans' default for this class, spelled out: the log redaction looks for it before a session id.</summary>
+    public const string TypeName = "debugsession";
+
     private const int MaxRunningTerminals = 16;
     private const int MaxKeptTerminals = 32; // ended ones stay for their scrollback, within reason
 
@@ -50,7 +53,7 @@ public sealed class DebugSessionGrain(
 
     public Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
     {
-        if (_state is not null) throw new InvalidOperationException($"Session {Id} was already started.");
+        if (_state is not null) throw new InvalidOperationException($"Session {CapabilityHash.Of(Id)} was already started.");
         _state = new SessionState(request, createdAt, expiresAt);
         _expiry = this.RegisterGrainTimer(
             _ => EndAsync("This session has expired."),
@@ -139,8 +142,8 @@ public sealed class DebugSessionGrain(
         // Resolvable from every gateway before anyone can hold the link.
         await GrainFactory.GetNodeProfiler(Node).AddWatch(terminal.WatchId, new TerminalAddress(Id, terminal.Id));
         logger.LogInformation(
-            "Session {SessionId} on {Node}: terminal {TerminalId} runs gdb {Pid} on {Target}",
-            Id, Node, terminal.Id, terminal.Terminal.Pid, terminal.Target);
+            "Session {SessionHash} on {Node}: terminal {TerminalHash} runs gdb {Pid} on {Target}",
+            CapabilityHash.Of(Id), Node, CapabilityHash.Of(terminal.Id), terminal.Terminal.Pid, terminal.Target);
         return terminal.Describe();
     }
 
@@ -229,9 +232,9 @@ public sealed class DebugSessionGrain(
         {
             listed = await containers.ResolveProcessesAsync(processes, request);
         }
-        catch (ProfilerException e) when (e.Error == ProfilerError.NotFound)
+        catch (ProfilerException e) when (e.Error is ProfilerError.NotFound or ProfilerError.Forbidden)
         {
-            return []; // the process or container is gone: nothing to show, not an error
+            return []; // the process or container is gone (its pid may now be a host's): nothing to show, not an error
         }
 
         return listed
@@ -244,7 +247,8 @@ public sealed class DebugSessionGrain(
     private async Task<SessionTerminal> FindTerminalAsync(string terminalId)
     {
         await EnsureLiveAsync();
-        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound($"This session has no terminal '{terminalId}'.");
+        // The id stays out of the message: it is a capability, and messages end up in logs.
+        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound("This session has no such terminal.");
     }
 
     private List<SessionFile> ListFiles(SessionRequest request)
@@ -254,9 +258,9 @@ public sealed class DebugSessionGrain(
         {
             target = store.ResolveCores(request);
         }
-        catch (ProfilerException e) when (e.Error == ProfilerError.NotFound)
+        catch (ProfilerException e) when (e.Error is ProfilerError.NotFound or ProfilerError.Forbidden)
         {
-            return []; // the directory went away (retention, cleanup): nothing to show, not an error
+            return []; // the directory went away (retention, cleanup) or now leads wider: nothing to show, not an error
         }
 
         return target.ListFiles()
@@ -288,7 +292,7 @@ public sealed class DebugSessionGrain(
         _expiry?.Dispose();
         await CloseTerminalsAsync(reason);
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
-        logger.LogInformation("Session {SessionId} on {Node} ended: {Reason}", Id, Node, reason);
+        logger.LogInformation("Session {SessionHash} on {Node} ended: {Reason}", CapabilityHash.Of(Id), Node, reason);
         DeactivateOnIdle();
     }
 

@@ -92,8 +92,8 @@ public sealed class NodeProfilerGrain(
         }
 
         logger.LogInformation(
-            "Session {SessionId} opened on {Node}: {SessionType} {Target} until {ExpiresAt}",
-            id, Node, request.Type, request.Target, expiresAt);
+            "Session {SessionHash} opened on {Node}: {SessionType} {Target} until {ExpiresAt}",
+            CapabilityHash.Of(id), Node, request.Type, request.Target, expiresAt);
         return id;
     }
 

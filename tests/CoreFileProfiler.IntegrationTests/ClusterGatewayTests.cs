@@ -246,6 +246,26 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
         Assert.Equal("lonely", Assert.Single(nodes.EnumerateArray()).GetProperty("node").GetString());
     }
 
+    [Fact]
+    public async Task A_target_wider_than_a_pod_on_another_node_is_refused_to_a_tokenless_caller_and_opened_with_the_token()
+    {
+        // node-a's gateway knows the caller; node-b knows that its whole store is wider than one pod.
+        var body = SiloFixture.CoredumpRequest(pod: null);
+        body[SiloFixture.Parameter + "filepath"] = cluster.B.CoreRoot;
+        body["node"] = "node-b";
+
+        using var refused = await SiloFixture.PostProcessorAsync(body, cluster.A.Http);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/processor/coreFileProfiler") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterFixture.AdminToken);
+        using var admitted = await cluster.A.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("Auth:ProcessorCallers", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(admitted.StatusCode == HttpStatusCode.OK, await admitted.Content.ReadAsStringAsync());
+        var url = (await admitted.Content.ReadFromJsonAsync<Dictionary<string, string>>())![SiloFixture.ResultKey];
+        Assert.Contains("/sessions/node-b.", url, StringComparison.Ordinal);
+    }
+
     /// <summary>GETs <paramref name="path"/> until it answers <paramref name="expected"/> or time is up; the last status.</summary>
     private static async Task<HttpStatusCode> StatusWithinAsync(SiloProcess gateway, string path, HttpStatusCode expected, TimeSpan limit)
     {

@@ -47,10 +47,10 @@ public sealed partial class ObservabilityTests
         Assert.Equal(1, Moved("cfp_downloads_total{source=\"local\"}"));
         Assert.Equal(300_000, Moved("cfp_download_size_bytes_total"));
 
-        // Production logs: one JSON object per line, with the session, the node and gdb's pid as properties.
+        // Production logs: one JSON object per line, with the session (its hash: the id is a capability), the node and gdb's pid as properties.
         var events = silo.Log().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        var id = session.Split('/')[2];
-        var started = Assert.Single(events, e => e.TryGetProperty("Pid", out _) && e.TryGetProperty("SessionId", out var s) && s.GetString() == id);
+        var hash = CapabilityLeaks.HashOf(session.Split('/')[2]);
+        var started = Assert.Single(events, e => e.TryGetProperty("Pid", out _) && e.TryGetProperty("SessionHash", out var s) && s.GetString() == hash);
         Assert.Equal(SiloProcess.NodeName, started.GetProperty("Node").GetString());
         Assert.True(started.GetProperty("Pid").GetInt32() > 0);
     }

@@ -32,7 +32,7 @@ public sealed class ShippingTests
         "NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP",
         "Urls",
         "Profiler__CoreRoot", "Profiler__PublicBaseUrl",
-        "Auth__AdminToken",
+        "Auth__AdminToken", "Auth__ProcessorCallers", "Auth__AllowedOrigins",
         "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ClusterId", "Cluster__ServiceId",
         "Cluster__Tls__Certificate", "Cluster__Tls__Key", "Cluster__Tls__CertificateAuthority",
     ];
@@ -108,6 +108,8 @@ public sealed class ShippingTests
         Assert.NotEqual("true", container.Path("securityContext").Scalar("privileged"));
         Assert.Contains("core-collector install", string.Join(' ', install.Strings("command")), StringComparison.Ordinal);
         Assert.Contains("/var/run/docker.sock", container.Mappings("volumeMounts").Select(m => m.Scalar("mountPath")));
+        Assert.Equal("10.244.0.0/16,192.168.10.0/24", container.Env()["Auth__ProcessorCallers"].Scalar("value"));
+        Assert.Equal("https://profiler.example", container.Env()["Auth__AllowedOrigins"].Scalar("value"));
         Assert.DoesNotContain(manifests, m => m.Scalar("kind") == "Deployment"); // external Redis
         var operation = manifests.OfKind("Operation").Path("spec", "processor");
         Assert.Equal("/processor/coreFileProfiler", operation.Path("httpServer").Scalar("path"));
@@ -161,7 +163,7 @@ public sealed class ShippingTests
         Assert.All(names, name => Assert.True(
             ProfilerEnvironment.Contains(name) || MembershipSetting.IsMatch(name),
             $"{name} is not a setting the silo reads: add it to ProfilerEnvironment if it now is"));
-        var expected = ProfilerEnvironment.Where(n => values is not null || n != "Profiler__PublicBaseUrl").ToHashSet();
+        var expected = ProfilerEnvironment.Where(n => values is not null || n is not ("Profiler__PublicBaseUrl" or "Auth__ProcessorCallers" or "Auth__AllowedOrigins")).ToHashSet();
         Assert.Subset(names.ToHashSet(), expected);
         if (values is not null)
         {

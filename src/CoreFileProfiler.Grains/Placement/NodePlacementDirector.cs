@@ -34,7 +34,7 @@ internal sealed class NodePlacementDirector(
 
             if (!MayBeJoining(node) || waited.Elapsed > JoinGrace)
             {
-                logger.LogWarning("No live silo for node {Node}; refusing {GrainId}", node, target.GrainIdentity);
+                logger.LogWarning("No live silo for node {Node}; refusing a {GrainType}", node, target.GrainIdentity.Type);
                 throw ProfilerException.Unavailable($"Node '{node}' is unavailable: no profiler silo of the cluster runs there.");
             }
 

@@ -29,6 +29,16 @@ public sealed class CoreTarget
     /// <summary>The one file or subdirectory (relative, '/'-separated) the target is narrowed to; null for all.</summary>
     public string? Scope { get; }
 
+    /// <summary>
+    /// Whether the target lies inside one pod's directory (<c>kubernetes/&lt;ns&gt;/&lt;pod&gt;/…</c>), judged on
+    /// the symlink-free base directory, so a link or <c>..</c> cannot widen it. What a caller without the
+    /// admin token may open.
+    /// </summary>
+    public bool IsWithinOnePod =>
+        _kubernetesRoot is not null
+        && BaseDirectory.StartsWith(_kubernetesRoot + "/", StringComparison.Ordinal)
+        && BaseDirectory[(_kubernetesRoot.Length + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries).Length >= 2;
+
     /// <summary>Reads the disk now: newest first.</summary>
     public IReadOnlyList<CoreFileEntry> ListFiles()
     {

@@ -21,7 +21,7 @@ public static class ClusterApi
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(RequireAdmin).ProducesProblem(StatusCodes.Status401Unauthorized);
+        var api = app.MapGroup("/api").AddEndpointFilter(RequireAdmin).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/sessions", Sessions).WithSummary("Every live session in the cluster.");
         api.MapGet("/nodes", Nodes).WithSummary("Every node, up or down.");
         api.MapGet("/cores", Cores).WithSummary("Every core in the cluster, newest first.").ProducesProblem(StatusCodes.Status400BadRequest);
@@ -61,11 +61,17 @@ public static class ClusterApi
         return TypedResults.Ok(answer.Items.OrderByDescending(c => c.Time).ToList());
     }
 
-    /// <summary>401 unless <see cref="AdminAccess"/> allows the caller.</summary>
+    /// <summary>401 unless <see cref="AdminAccess"/> allows the caller; 403 for a signed-in change from another origin's page.</summary>
     public static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var access = context.HttpContext.RequestServices.GetRequiredService<AdminAccess>();
         if (access.IsAllowed(context.HttpContext)) return await next(context);
+        var request = context.HttpContext.Request;
+        if (access.IsSignedIn(request))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: AllowedOrigins.Refusal(request, "Changes signed in with the cluster page's cookie"));
+        }
+
         context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
         return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: access.RefusalDetail);
     }

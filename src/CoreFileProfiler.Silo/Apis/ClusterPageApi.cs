@@ -25,10 +25,11 @@ public static class ClusterPageApi
             : TypedResults.Content(SignInPage.Render(access), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
     }
 
-    public static async Task<IResult> SignIn(HttpContext context, AdminAccess access)
+    public static async Task<IResult> SignIn(HttpContext context, AdminAccess access, AllowedOrigins origins)
     {
         var request = context.Request;
-        if (!request.HasFormContentType || !RequestOrigin.IsSameOrigin(request)) throw ProfilerException.Invalid("Sign in from the cluster page.");
+        if (!request.HasFormContentType) throw ProfilerException.Invalid("Sign in from the cluster page.");
+        if (!origins.Allows(request)) throw ProfilerException.Forbidden(AllowedOrigins.Refusal(request, "Sign-ins"));
         var token = (await request.ReadFormAsync(context.RequestAborted))["token"].ToString();
         if (!access.HasToken || !access.IsToken(token))
         {

@@ -17,8 +17,10 @@ public static class ProcessorApi
     public static IEndpointRouteBuilder MapProcessorApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(Path, OpenSession)
+            .AddEndpointFilter(AllowedOrigins.Require("Processor calls"))
             .WithSummary("Opens a debug session (KubeDiag processor call); the body is a JSON object of strings.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -27,16 +29,22 @@ public static class ProcessorApi
         return app;
     }
 
-    /// <summary>Opens a session on the named node (default: this one) and returns its URL.</summary>
+    /// <summary>
+    /// Opens a session on the named node (default: this one) and returns its URL. This gateway knows the
+    /// caller, so it says whether the caller is trusted; the node, which knows the target, refuses a target
+    /// wider than one pod to anyone else (DESIGN §7).
+    /// </summary>
     public static async Task<Ok<Dictionary<string, string>>> OpenSession(
-        HttpRequest request, IGrainFactory grains, IOptions<ProfilerOptions> options, PublicUrls urls, ProfilerMetrics metrics, CancellationToken cancellationToken)
+        HttpContext context, IGrainFactory grains, IOptions<ProfilerOptions> options, PublicUrls urls, AdminAccess admin, ProcessorCallers callers,
+        ProfilerMetrics metrics, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
         try
         {
-            var call = await ProcessorRequestReader.ReadAsync(request, options.Value.MaxExpirationSeconds, cancellationToken);
-            var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request);
+            var call = await ProcessorRequestReader.ReadAsync(context.Request, options.Value.MaxExpirationSeconds, cancellationToken);
+            var trusted = admin.IsAllowed(context) || callers.Contains(context.Connection.RemoteIpAddress);
+            var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request with { TrustedCaller = trusted });
             outcome = "ok";
             return TypedResults.Ok(new Dictionary<string, string> { [ResultKey] = urls.Session(id) });
         }
@@ -46,6 +54,7 @@ public static class ProcessorApi
             {
                 ProfilerError.InvalidParameter => "invalid",
                 ProfilerError.NotFound => "not_found",
+                ProfilerError.Forbidden => "forbidden",
                 ProfilerError.Gone => "gone",
                 _ => "unavailable",
             };

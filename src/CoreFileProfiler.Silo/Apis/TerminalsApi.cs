@@ -26,6 +26,7 @@ public static class TerminalsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         terminals.MapGet("/{terminalId}/", Page).WithSummary("The terminal's page (xterm.js).").Produces(StatusCodes.Status200OK, contentType: "text/html");
         terminals.MapGet("/{terminalId}/ws", Connect)
+            .AddEndpointFilter(AllowedOrigins.Require("Terminal WebSockets"))
             .WithSummary("The terminal's WebSocket: binary output out; JSON input and resize messages in.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -81,11 +82,6 @@ public static class TerminalsApi
         if (!context.WebSockets.IsWebSocketRequest)
         {
             throw ProfilerException.Invalid("This is a terminal's WebSocket; connect with a WebSocket client.");
-        }
-
-        if (!RequestOrigin.IsSameOrigin(context.Request))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "WebSocket connections from another site's pages are refused.");
         }
 
         var session = grains.GetSession(id);

@@ -20,6 +20,7 @@ public static class WatchApi
         watch.MapGet("/", Page).WithSummary("The terminal's read-only page (xterm.js).").Produces(StatusCodes.Status200OK, contentType: "text/html");
         watch.MapGet("/api", Describe).WithSummary("What the watched terminal debugs, and when its session ends.");
         watch.MapGet("/ws", Connect)
+            .AddEndpointFilter(AllowedOrigins.Require("Watch WebSockets"))
             .WithSummary("The terminal's read-only WebSocket: binary output out; whatever comes in is ignored.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -46,11 +47,6 @@ public static class WatchApi
         if (!context.WebSockets.IsWebSocketRequest)
         {
             throw ProfilerException.Invalid("This is a terminal's WebSocket; connect with a WebSocket client.");
-        }
-
-        if (!RequestOrigin.IsSameOrigin(context.Request))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "WebSocket connections from another site's pages are refused.");
         }
 
         var (session, address, _) = await ResolveAsync(watchId, grains); // 404 or 410 before the upgrade, not after

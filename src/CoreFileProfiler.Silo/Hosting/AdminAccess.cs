@@ -8,9 +8,10 @@ namespace CoreFileProfiler.Silo.Hosting;
 /// <summary>
 /// Who may see and end every session of the cluster (DESIGN §4.3): with <c>Auth:AdminToken</c>
 /// set, a request bearing it (or the cluster page's cookie holding it); without one, loopback
-/// clients only, so a fresh install is never open to the network.
+/// clients that address us by a loopback name or an allowed origin (not a DNS-rebinding page),
+/// so a fresh install is never open to the network.
 /// </summary>
-public sealed class AdminAccess(IOptions<AdminOptions> options)
+public sealed class AdminAccess(IOptions<AdminOptions> options, AllowedOrigins origins)
 {
     public const string CookieName = "cfp-admin";
 
@@ -18,7 +19,7 @@ public sealed class AdminAccess(IOptions<AdminOptions> options)
 
     public bool IsAllowed(HttpContext context)
     {
-        if (!HasToken) return IsLoopback(context.Connection.RemoteIpAddress);
+        if (!HasToken) return IsLoopback(context.Connection.RemoteIpAddress) && origins.IsAddressedToUs(context.Request);
         var request = context.Request;
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && IsToken(authorization["Bearer ".Length..].Trim()))
@@ -26,10 +27,12 @@ public sealed class AdminAccess(IOptions<AdminOptions> options)
             return true;
         }
 
-        // A browser sends the cookie with any request to us, so a change must also come from our own page.
-        return request.Cookies.TryGetValue(CookieName, out var cookie) && IsToken(cookie)
-            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || RequestOrigin.IsSameOrigin(request));
+        // A browser sends the cookie with any request to us, so a change must also come from an allowed origin's page.
+        return IsSignedIn(request) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || origins.Allows(request));
     }
+
+    /// <summary>The request carries the cluster page's cookie with the right token.</summary>
+    public bool IsSignedIn(HttpRequest request) => request.Cookies.TryGetValue(CookieName, out var cookie) && IsToken(cookie);
 
     public bool IsToken(string? candidate) =>
         candidate is not null && CryptographicOperations.FixedTimeEquals(

@@ -44,6 +44,7 @@ internal sealed class ProfilerExceptionHandler(IProblemDetailsService problems, 
     private static int StatusOf(ProfilerError error) => error switch
     {
         ProfilerError.InvalidParameter => StatusCodes.Status400BadRequest,
+        ProfilerError.Forbidden => StatusCodes.Status403Forbidden,
         ProfilerError.NotFound => StatusCodes.Status404NotFound,
         ProfilerError.Gone => StatusCodes.Status410Gone,
         ProfilerError.Unavailable => StatusCodes.Status503ServiceUnavailable,

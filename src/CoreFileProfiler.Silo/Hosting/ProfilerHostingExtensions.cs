@@ -3,17 +3,20 @@ using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
 using Orleans.Configuration;
 using Serilog;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace CoreFileProfiler.Silo.Hosting;
 
 public static class ProfilerHostingExtensions
 {
-    /// <summary>Serilog: readable console in Development, one compact JSON object per line otherwise.</summary>
+    /// <summary>Serilog: readable console in Development, one compact JSON object per line otherwise; capabilities redacted in both.</summary>
     public static void AddProfilerLogging(this WebApplicationBuilder builder)
     {
         var node = builder.ResolveNodeName();
@@ -22,14 +25,10 @@ public static class ProfilerHostingExtensions
             log.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("Node", node);
-            if (builder.Environment.IsDevelopment())
-            {
-                log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
-            }
-            else
-            {
-                log.WriteTo.Console(new RenderedCompactJsonFormatter());
-            }
+            ITextFormatter format = builder.Environment.IsDevelopment()
+                ? new MessageTemplateTextFormatter("[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
+                : new RenderedCompactJsonFormatter();
+            log.WriteTo.Console(new CapabilityRedactingFormatter(format));
         });
     }
 
@@ -47,8 +46,12 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
 
-        builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.Section));
+        var auth = builder.Configuration.GetSection(AdminOptions.Section);
+        builder.Services.AddOptions<AdminOptions>().Bind(auth);
         builder.Services.AddSingleton<AdminAccess>();
+        builder.Services.AddSingleton(ProcessorCallers.Parse(ConfiguredList.Read(auth.GetSection("ProcessorCallers"))));
+        var origins = AllowedOrigins.Parse(ConfiguredList.Read(auth.GetSection("AllowedOrigins")));
+        builder.Services.AddSingleton(services => new AllowedOrigins(origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>()));
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddHostedService<OrphanReaper>();
         builder.Services.AddHostedService<CollectorInstaller>();

@@ -12,7 +12,8 @@ public sealed class PublicUrls(IOptions<ProfilerOptions> options, IServer server
 
     public string Session(string sessionId) => $"{Base}/sessions/{sessionId}/";
 
-    private string Base => _base ??= options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"http://{options.Value.NodeName}:{ListeningPort()}";
+    /// <summary>Where users reach this node, without a trailing slash.</summary>
+    public string Base => _base ??= options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"http://{options.Value.NodeName}:{ListeningPort()}";
 
     /// <summary>The port actually bound, which differs from the configured one when that was 0.</summary>
     private int ListeningPort()

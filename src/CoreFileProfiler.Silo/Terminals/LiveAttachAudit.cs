@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace CoreFileProfiler.Silo.Terminals;
@@ -14,7 +13,7 @@ internal sealed partial class LiveAttachAudit(ILogger logger, IPAddress? caller,
 {
     private const int MaxLine = 4096;
     private readonly StringBuilder _line = new();
-    private readonly string _session = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sessionId)))[..12];
+    private readonly string _session = CapabilityHash.Of(sessionId);
 
     public void Typed(string input)
     {

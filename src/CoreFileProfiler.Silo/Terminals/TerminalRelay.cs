@@ -87,7 +87,7 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
         catch (Exception e)
         {
             // The session ended (its grain deactivated mid-stream) or its node went away.
-            logger.LogDebug(e, "Terminal {TerminalId} output stream ended", terminalId);
+            logger.LogDebug(e, "Terminal {TerminalHash} output stream ended", CapabilityHash.Of(terminalId));
             End(WebSocketCloseStatus.EndpointUnavailable, (await EndReasonAsync()).Reason);
         }
     }

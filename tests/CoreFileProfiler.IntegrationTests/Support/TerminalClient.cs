@@ -26,12 +26,13 @@ public sealed partial class TerminalClient : IAsyncDisposable
         }
     }
 
-    public static async Task<TerminalClient> ConnectAsync(string wsUrl, string? origin = null, string? adminToken = null)
+    /// <param name="through">Makes the connection (e.g. <see cref="DnsRebinding.Client"/>); null for the usual one.</param>
+    public static async Task<TerminalClient> ConnectAsync(string wsUrl, string? origin = null, HttpMessageInvoker? through = null, string? adminToken = null)
     {
         var client = new TerminalClient();
         if (origin is not null) client._socket.Options.SetRequestHeader("Origin", origin);
         if (adminToken is not null) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {adminToken}");
-        await client._socket.ConnectAsync(new Uri(wsUrl), CancellationToken.None);
+        await client._socket.ConnectAsync(new Uri(wsUrl), through, CancellationToken.None);
         client._reading = client.ReadAsync();
         return client;
     }
