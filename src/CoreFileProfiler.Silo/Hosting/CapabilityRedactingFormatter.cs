@@ -7,8 +7,8 @@ namespace CoreFileProfiler.Silo.Hosting;
 
 /// <summary>
 /// Writes each log line through <paramref name="inner"/> with every capability in it replaced by
-/// <c>&lt;redacted:hash&gt;</c> (<see cref="CapabilityHash"/>; DESIGN §7): the segment after
-/// <c>/sessions/</c> or <c>/terminals/</c> in any path (the request log, ASP.NET's request scope), and the
+/// <c>&lt;redacted:hash&gt;</c> (<see cref="CapabilityHash"/>): the segment after
+/// <c>/sessions/</c>, <c>/terminals/</c> or <c>/watch/</c> in any path (the request log, ASP.NET's request scope), and the
 /// key of a session grain in Orleans' own messages. Our log calls pass hashes already; this covers the
 /// text we do not write, so no log line carries a URL that grants access.
 /// </summary>
@@ -16,6 +16,8 @@ public sealed partial class CapabilityRedactingFormatter(ITextFormatter inner) :
 {
     /// <summary>Route segments followed by a capability; a route that adds one adds its segment here.</summary>
     private const string CapabilityRoutes = "sessions|terminals|watch";
+
+    private static readonly string[] Routes = CapabilityRoutes.Split('|').Select(route => $"/{route}/").ToArray();
 
     /// <summary>Characters that end a segment in a path or in the JSON or text around it.</summary>
     private const string SegmentEnd = @"/\s""'?#<>\\,;)\]";
@@ -29,8 +31,7 @@ public sealed partial class CapabilityRedactingFormatter(ITextFormatter inner) :
 
     public static string Redact(string text)
     {
-        if (!text.Contains("sessions/", StringComparison.OrdinalIgnoreCase)
-            && !text.Contains("terminals/", StringComparison.OrdinalIgnoreCase)
+        if (!Routes.Any(route => text.Contains(route, StringComparison.OrdinalIgnoreCase))
             && !text.Contains(DebugSessionGrain.TypeName + "/", StringComparison.Ordinal))
         {
             return text; // nearly every line: nothing to look for
