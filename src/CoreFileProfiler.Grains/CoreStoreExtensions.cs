@@ -6,7 +6,7 @@ internal static class CoreStoreExtensions
 {
     /// <summary>
     /// The cores a coredump request means, with the store's refusals turned into user-facing errors.
-    /// A caller the gateway does not trust gets one pod's cores at most (DESIGN §7), checked on every
+    /// A caller the gateway does not trust gets one pod's cores at most (docs/architecture.md, Trust model), checked on every
     /// resolve, so a directory swapped for a link later cannot widen a session either.
     /// </summary>
     public static CoreTarget ResolveCores(this CoreStore store, SessionRequest request)

@@ -2,7 +2,7 @@ using CoreFileProfiler.Node.Sandbox;
 
 namespace CoreFileProfiler.Node;
 
-/// <summary>The <c>Profiler</c> configuration section (DESIGN §3).</summary>
+/// <summary>The <c>Profiler</c> configuration section (README, Configuration).</summary>
 public sealed class ProfilerOptions
 {
     public const string Section = "Profiler";

@@ -11,7 +11,7 @@ using CoreFileProfiler.IntegrationTests.Support;
 
 namespace CoreFileProfiler.IntegrationTests;
 
-/// <summary>Capabilities never leave the URL (DESIGN §7): what operators read holds hashes, never ids.</summary>
+/// <summary>Capabilities never leave the URL (docs/architecture.md, Trust model): what operators read holds hashes, never ids.</summary>
 public sealed class CapabilityRedactionTests
 {
     private const string File = "app/7_20261127-120000";

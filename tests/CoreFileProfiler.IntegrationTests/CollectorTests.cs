@@ -72,7 +72,7 @@ public sealed class CollectorTests(SiloFixture fixture)
 
         Assert.EndsWith(".zst", filed, StringComparison.Ordinal);
         Assert.True(new FileInfo(filed).Length < bytes.Length / 2, "the core is not compressed");
-        Assert.Equal(bytes.Length, Collector.Metadata(filed[..^4]).GetProperty("size").GetInt64()); // <pid>_<time>.json, per DESIGN §5
+        Assert.Equal(bytes.Length, Collector.Metadata(filed[..^4]).GetProperty("size").GetInt64()); // <pid>_<time>.json, per docs/architecture.md, Core store
         var body = SiloFixture.CoredumpRequest(pod: null);
         body[SiloFixture.Parameter + "filepath"] = filed;
         var session = await fixture.OpenSessionAsync(body);

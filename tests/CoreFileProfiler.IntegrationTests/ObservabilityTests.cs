@@ -62,7 +62,7 @@ public sealed partial class ObservabilityTests
         await using var silo = await SiloProcess.StartAsync(temp.Path);
         var paths = (await silo.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json")).GetProperty("paths");
 
-        // DESIGN §4: every request of the contract and what it may answer.
+        // docs/architecture.md, HTTP contract: every request of the contract and what it may answer.
         (string Method, string Path, int[] Statuses)[] contract =
         [
             ("post", "/processor/coreFileProfiler", [200, 400, 404, 503]),

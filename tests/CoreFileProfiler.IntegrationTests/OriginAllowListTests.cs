@@ -8,7 +8,7 @@ namespace CoreFileProfiler.IntegrationTests;
 
 /// <summary>
 /// Browsers' pages reach terminals, the processor and signed-in changes only from <c>Auth:AllowedOrigins</c>
-/// (DESIGN §7), never by the Host header: a DNS-rebinding page sends a Host and an Origin that agree.
+/// (docs/architecture.md, Trust model), never by the Host header: a DNS-rebinding page sends a Host and an Origin that agree.
 /// </summary>
 [Collection(SiloTests.Name)]
 public sealed class OriginAllowListTests(SiloFixture fixture)

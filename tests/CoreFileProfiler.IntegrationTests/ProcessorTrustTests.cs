@@ -8,7 +8,7 @@ using CoreFileProfiler.IntegrationTests.Support;
 namespace CoreFileProfiler.IntegrationTests;
 
 /// <summary>
-/// Who may open what through the processor (DESIGN §7), on a real silo with an admin token (so loopback
+/// Who may open what through the processor (docs/architecture.md, Trust model), on a real silo with an admin token (so loopback
 /// is no admin) that trusts the callers of 127.0.0.2 (<c>Auth:ProcessorCallers</c>).
 /// </summary>
 public sealed class ProcessorTrustTests : IAsyncLifetime

@@ -5,7 +5,7 @@ using CoreFileProfiler.IntegrationTests.Support;
 
 namespace CoreFileProfiler.IntegrationTests;
 
-/// <summary>A terminal's asciicast v2 recording (DESIGN §4.6), from a real gdb through the real silo.</summary>
+/// <summary>A terminal's asciicast v2 recording (docs/architecture.md, HTTP contract), from a real gdb through the real silo.</summary>
 [Collection(SiloTests.Name)]
 public sealed class RecordingTests(SiloFixture fixture)
 {

@@ -25,7 +25,7 @@ public sealed class ShippingTests
 
     /// <summary>
     /// Every environment variable the profiler container may get: the settings the silo reads
-    /// (DESIGN.md §3) and the downward API. A new one is added here on purpose, or the test fails.
+    /// (README, Configuration) and the downward API. A new one is added here on purpose, or the test fails.
     /// </summary>
     private static readonly HashSet<string> ProfilerEnvironment =
     [

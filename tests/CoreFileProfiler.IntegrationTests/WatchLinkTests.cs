@@ -8,7 +8,7 @@ using CoreFileProfiler.IntegrationTests.Support;
 
 namespace CoreFileProfiler.IntegrationTests;
 
-/// <summary>Read-only watch links of gdb terminals (DESIGN §4.6), through the real silo.</summary>
+/// <summary>Read-only watch links of gdb terminals (docs/architecture.md, HTTP contract), through the real silo.</summary>
 [Collection(SiloTests.Name)]
 public sealed class WatchLinkTests(SiloFixture fixture)
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace CoreFileProfiler.Node.Cores;
 
 /// <summary>
-/// What is known about a core, saved beside it as <c>&lt;core&gt;.json</c> (DESIGN §5): enough for
+/// What is known about a core, saved beside it as <c>&lt;core&gt;.json</c> (docs/architecture.md, Core store): enough for
 /// gdb to find the program later and for people to know what crashed.
 /// </summary>
 /// <param name="Exe">The executable's path as the process saw it (inside its container).</param>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace CoreFileProfiler.Node.Cores;
 
 /// <summary>
-/// The node's core store (DESIGN §5) and the rules for what a session may read from disk:
+/// The node's core store (docs/architecture.md, Core store) and the rules for what a session may read from disk:
 /// pods map to <c>&lt;CoreRoot&gt;/kubernetes/&lt;ns&gt;/&lt;pod&gt;/&lt;container&gt;</c>, and a user-given path
 /// must stay inside <c>AllowedPaths</c> after every symlink is resolved.
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CoreFileProfiler.Silo.Apis;
 
 /// <summary>
-/// Everything in the cluster from any gateway (DESIGN §4.3), for admins only. Lists hold what
+/// Everything in the cluster from any gateway (docs/architecture.md, HTTP contract), for admins only. Lists hold what
 /// the reachable nodes said; nodes that could not answer are named in <see cref="UnavailableHeader"/>
 /// and shown <c>down</c> by <c>/api/nodes</c>.
 /// </summary>

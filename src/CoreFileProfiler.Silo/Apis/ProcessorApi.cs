@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Silo.Apis;
 
-/// <summary>The KubeDiag processor endpoint (DESIGN §4.1).</summary>
+/// <summary>The KubeDiag processor endpoint (docs/architecture.md, HTTP contract).</summary>
 public static class ProcessorApi
 {
     public const string Path = "/processor/coreFileProfiler";
@@ -32,7 +32,7 @@ public static class ProcessorApi
     /// <summary>
     /// Opens a session on the named node (default: this one) and returns its URL. This gateway knows the
     /// caller, so it says whether the caller is trusted; the node, which knows the target, refuses a target
-    /// wider than one pod to anyone else (DESIGN §7).
+    /// wider than one pod to anyone else (docs/architecture.md, Trust model).
     /// </summary>
     public static async Task<Ok<Dictionary<string, string>>> OpenSession(
         HttpContext context, IGrainFactory grains, IOptions<ProfilerOptions> options, PublicUrls urls, AdminAccess admin, ProcessorCallers callers,

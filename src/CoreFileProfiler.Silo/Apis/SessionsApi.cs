@@ -9,7 +9,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace CoreFileProfiler.Silo.Apis;
 
-/// <summary>A session's page, JSON, downloads and end (DESIGN §4.2). The URL is a capability.</summary>
+/// <summary>A session's page, JSON, downloads and end (docs/architecture.md, HTTP contract). The URL is a capability.</summary>
 public static class SessionsApi
 {
     private const string ContentType = "application/octet-stream";

@@ -6,7 +6,7 @@ using Orleans.Runtime;
 
 namespace CoreFileProfiler.Silo.Apis;
 
-/// <summary>gdb terminals of a session: open one, its page, its WebSocket, its recording (DESIGN §4.2, §4.6).</summary>
+/// <summary>gdb terminals of a session: open one, its page, its WebSocket, its recording (docs/architecture.md, HTTP contract, §4.6).</summary>
 public static class TerminalsApi
 {
     public const string RecordingContentType = "application/x-asciicast";

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CoreFileProfiler.Silo.Apis;
 
 /// <summary>
-/// Read-only watch links (DESIGN §4.6): a terminal's page, JSON and WebSocket under its watch id
+/// Read-only watch links (docs/architecture.md, HTTP contract): a terminal's page, JSON and WebSocket under its watch id
 /// alone, which any gateway resolves through the node that issued it. Watchers see what every
 /// viewer sees; what they type or resize goes nowhere.
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace CoreFileProfiler.Silo.Hosting;
 
 /// <summary>
-/// Who may see and end every session of the cluster (DESIGN §4.3): with <c>Auth:AdminToken</c>
+/// Who may see and end every session of the cluster (docs/architecture.md, HTTP contract): with <c>Auth:AdminToken</c>
 /// set, a request bearing it (or the cluster page's cookie holding it); without one, loopback
 /// clients that address us by a loopback name or an allowed origin (not a DNS-rebinding page),
 /// so a fresh install is never open to the network.

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace CoreFileProfiler.Silo.Hosting;
 
 /// <summary>
-/// <c>Auth:AllowedOrigins</c> (DESIGN §7): the browser origins whose pages may open terminal WebSockets,
+/// <c>Auth:AllowedOrigins</c> (docs/architecture.md, Trust model): the browser origins whose pages may open terminal WebSockets,
 /// make cookie-authenticated changes and POST to the processor. Unset: <c>Profiler:PublicBaseUrl</c>'s
 /// origin (the URLs we hand out) and <c>localhost</c>, <c>127.0.0.1</c> and <c>[::1]</c> on the ports this
 /// gateway listens on. The <c>Host</c> header is never the reference: a DNS-rebinding page sends a Host and

@@ -9,7 +9,7 @@ internal sealed class ContractDescription : IOpenApiDocumentTransformer
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info.Title = "Core File Profiler";
-        document.Info.Description = "A KubeDiag processor: core dumps and gdb in the browser for every node (DESIGN §4).";
+        document.Info.Description = "A KubeDiag processor: core dumps and gdb in the browser for every node (docs/architecture.md, HTTP contract).";
         return Task.CompletedTask;
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 namespace CoreFileProfiler.Silo.Hosting;
 
 /// <summary>
-/// <c>Auth:ProcessorCallers</c>: networks whose processor calls are trusted like the admin token (DESIGN §7),
+/// <c>Auth:ProcessorCallers</c>: networks whose processor calls are trusted like the admin token (docs/architecture.md, Trust model),
 /// for the KubeDiag agent, which sends no credentials. The caller is the TCP peer; forwarded-for headers
 /// are never believed, since anyone can write them.
 /// </summary>

@@ -4,7 +4,7 @@ using Orleans.Runtime;
 namespace CoreFileProfiler.Silo.Hosting;
 
 /// <summary>
-/// Turns refusals into <c>application/problem+json</c> with the status DESIGN §4 gives them. A
+/// Turns refusals into <c>application/problem+json</c> with the status docs/architecture.md, HTTP contract gives them. A
 /// node whose silo is gone or unreachable is a 503, never a hang or a 500.
 /// </summary>
 internal sealed class ProfilerExceptionHandler(IProblemDetailsService problems, ILogger<ProfilerExceptionHandler> logger) : IExceptionHandler

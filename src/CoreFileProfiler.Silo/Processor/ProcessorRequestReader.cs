@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace CoreFileProfiler.Silo.Processor;
 
 /// <summary>
-/// Reads the KubeDiag processor body (DESIGN §4.1): a JSON object of strings, whatever the
+/// Reads the KubeDiag processor body (docs/architecture.md, HTTP contract): a JSON object of strings, whatever the
 /// Content-Type says (the agent sends none), with unknown keys ignored. Every refusal names the
 /// parameter at fault.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace CoreFileProfiler.Silo.Terminals;
 
 /// <summary>
-/// A viewer's message (DESIGN §4.2): <c>{"type":"input","data":"bt\n"}</c> or
+/// A viewer's message (docs/architecture.md, HTTP contract): <c>{"type":"input","data":"bt\n"}</c> or
 /// <c>{"type":"resize","cols":120,"rows":40}</c>.
 /// </summary>
 public sealed record TerminalMessage(string? Input, int Cols, int Rows)

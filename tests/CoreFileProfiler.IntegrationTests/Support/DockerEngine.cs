@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CoreFileProfiler.IntegrationTests.Support;
 
 /// <summary>
-/// A private Docker Engine for the tests (../shared/TESTING.md): its own data, exec root and
+/// A private Docker Engine for the tests: its own data, exec root and
 /// socket, no networking, a busybox image imported from a tarball (no registry is reachable),
 /// and containers labelled as the kubelet labels a pod's.
 /// </summary>

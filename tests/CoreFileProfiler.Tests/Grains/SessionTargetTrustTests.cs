@@ -4,7 +4,7 @@ namespace CoreFileProfiler.Tests.Grains;
 
 /// <summary>
 /// What a node opens for a caller its gateway does not trust: one pod's cores or containers, nothing
-/// wider, however the path is spelled (DESIGN §7). In a real in-process silo on a real directory tree.
+/// wider, however the path is spelled (docs/architecture.md, Trust model). In a real in-process silo on a real directory tree.
 /// </summary>
 public sealed class SessionTargetTrustTests : IAsyncLifetime
 {
