@@ -34,9 +34,14 @@ public sealed partial class GdbSandbox(IOptions<ProfilerOptions> options, ILogge
     /// <summary>Why sandboxed terminals cannot start on this node, or null.</summary>
     public string? Unavailable { get; private set; } = "the sandbox has not been checked yet";
 
-    /// <summary>setpriv options for a core's gdb: its own uid and gid, no groups, no new privileges.</summary>
-    public static IReadOnlyList<string> CorePrivileges(int uid) =>
-        [$"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs"];
+    /// <summary>
+    /// setpriv options for a core's gdb: its own uid and gid, no groups, no new privileges. A silo
+    /// that is not root (a developer's <c>dotnet run</c>) cannot switch users, and its gdb holds no
+    /// more than the silo's own user does: it keeps that user, under the other layers.
+    /// </summary>
+    public static IReadOnlyList<string> CorePrivileges(int uid) => System.Environment.IsPrivilegedProcess
+        ? [$"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs"]
+        : ["--no-new-privs"];
 
     /// <summary>setpriv options for a live attach: root with ptrace, but no new privileges.</summary>
     public static IReadOnlyList<string> AttachPrivileges { get; } = ["--no-new-privs"];

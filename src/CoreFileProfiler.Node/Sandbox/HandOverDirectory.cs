@@ -144,10 +144,15 @@ public sealed class HandOverDirectory : IDisposable
         PosixAcl.Grant(directory, Uid);
     }
 
+    /// <summary>A private copy with the original's time, so gdb does not take an executable for newer than its core.</summary>
     private static void CopyOwnerOnly(string source, string target)
     {
-        using var from = new FileStream(source, FileMode.Open, FileAccess.Read);
-        using var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
-        from.CopyTo(to, 1 << 20);
+        using (var from = new FileStream(source, FileMode.Open, FileAccess.Read))
+        using (var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        {
+            from.CopyTo(to, 1 << 20);
+        }
+
+        File.SetLastWriteTimeUtc(target, File.GetLastWriteTimeUtc(source));
     }
 }
