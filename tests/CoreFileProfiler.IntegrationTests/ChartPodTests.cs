@@ -33,7 +33,7 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
     [Fact]
     public async Task A_crash_on_node_b_is_listed_downloaded_and_debugged_through_node_as_gateway()
     {
-        var core = await CrashingProgram.CrashIntoStoreAsync(pods.Crasher, pods.WorkDirectory, pods.B.CoreStore, "default", "web-b", "app");
+        var core = await CrashingProgram.CrashIntoStoreAsync(pods.Crasher, pods.WorkDirectory, pods.B.CoreStore, "default", "web-b", "app", ChartPodsFixture.CoreRoot);
         var file = "app/" + Path.GetFileName(core);
         var request = SiloFixture.CoredumpRequest("web-b", "app");
         request["node"] = "node-b";
@@ -62,7 +62,7 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
         Assert.Equal("2", status["Seccomp"]);
         foreach (var (attack, refusal) in new[]
         {
-            ("shell id", "Cannot execute"),
+            ("shell id", "Fork failed"),
             ("python print(open('/etc/shadow').read())", "PermissionError"),
             ("python print(open('/var/run/secrets/kubernetes.io/serviceaccount/token').read())", "PermissionError"),
             ($"python print(open('/proc/{pods.B.Pid}/environ').read())", "PermissionError"),

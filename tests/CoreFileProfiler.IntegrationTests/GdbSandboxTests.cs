@@ -42,13 +42,16 @@ public sealed class GdbSandboxTests(SiloFixture fixture)
         var (_, _, viewer) = await OpenAsync("sandbox-exec");
         await using (viewer)
         {
-            await ExpectAsync(viewer, $"shell touch {marker}; id", "Cannot execute");
-            await ExpectAsync(viewer, $"!touch {marker}", "Cannot execute");
+            // gdb cannot even fork the shell these need.
+            await ExpectAsync(viewer, $"shell touch {marker}; id", "Fork failed");
+            await ExpectAsync(viewer, $"!touch {marker}", "Fork failed");
             await ExpectAsync(viewer, "pipe bt | cat", "Error launching");
             await ExpectAsync(viewer, $"python import os; print('system:', os.system('touch {marker}'))", "system: ");
             await ExpectAsync(viewer, "python import subprocess; subprocess.run(['id'])", "PermissionError");
             await ExpectAsync(viewer, "python import os; os.execv('/bin/sh', ['sh', '-c', 'id'])", "PermissionError");
-            await ExpectAsync(viewer, "make", "Cannot execute");
+            await ExpectAsync(viewer, "make", "Fork failed");
+            await ExpectAsync(viewer, "python import os; os.fork()", "PermissionError"); // nothing it starts could outlive it
+            await ExpectAsync(viewer, "python import ctypes; print('shmget', ctypes.CDLL(None).shmget(0, 4096, 0o1600))", "shmget -1");
 
             Assert.DoesNotContain("uid=", viewer.Text, StringComparison.Ordinal);
             Assert.False(File.Exists(marker), "a program ran");
@@ -72,6 +75,9 @@ public sealed class GdbSandboxTests(SiloFixture fixture)
 
             await ExpectAsync(viewer, $"source {script}", "Permission denied");
             Assert.DoesNotContain("1234567", viewer.Text, StringComparison.Ordinal);
+            // Of the silo's descriptors, none reaches gdb (its sockets least of all).
+            await ExpectAsync(viewer, "python import os; print('links', [os.readlink(p) for p in ['/proc/self/fd/' + f for f in os.listdir('/proc/self/fd')] if os.path.exists(p)])", "links [");
+            Assert.DoesNotContain("socket:", viewer.Text, StringComparison.Ordinal);
             await AssertStillDebuggingAsync(viewer);
 
             // Last: a failed core-file leaves gdb with no core at all.
@@ -98,6 +104,26 @@ public sealed class GdbSandboxTests(SiloFixture fixture)
             Assert.False(File.Exists(written), "gdb wrote a file");
             Assert.True(Directory.Exists($"/proc/{fixture.Silo.Pid}"), "the silo was signalled");
         }
+    }
+
+    [Fact]
+    public async Task A_pod_core_never_gets_a_file_of_the_node_the_core_names()
+    {
+        // A core filed under a pod with no container to read from and no kept copy: the paths its
+        // notes name are the tenant's choice, and on this node they are the node's files.
+        var (core, pid) = await CrashingProgram.CrashAsync(fixture.Crasher, Path.Join(fixture.WorkDirectory, "named-" + Guid.NewGuid().ToString("N")));
+        var directory = Directory.CreateDirectory(Path.Join(fixture.Silo.CoreRoot, "kubernetes", SiloFixture.Namespace, "names-node-files", "app")).FullName;
+        var filed = Path.Join(directory, $"{pid}_20261130-000000");
+        File.Move(core, filed);
+        var session = await SiloFixture.OpenSessionAsync(fixture.Silo, SiloFixture.CoredumpRequest("names-node-files", "app"));
+        var (_, _, ws) = await SiloFixture.OpenTerminalAsync(fixture.Silo.Http, session, "app/" + Path.GetFileName(filed));
+        await using var viewer = await TerminalClient.ConnectAsync(ws);
+        await viewer.WaitForAsync(Prompt);
+
+        Assert.Contains("was not found (its container is gone and the collector kept no copy)", viewer.Text, StringComparison.Ordinal);
+        await ExpectAsync(viewer, "python import os; print('handed', sorted(os.listdir('/proc/self/fd/3')))", "handed [");
+        Assert.DoesNotContain("executable-", viewer.Text, StringComparison.Ordinal);
+        await ExpectAsync(viewer, "bt", "#0");
     }
 
     /// <summary>What gdb is for still works: the backtrace with the crashing line, the source, values, memory, Python.</summary>

@@ -117,11 +117,13 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
             await viewer.TypeAsync($"python import ctypes; libc = ctypes.CDLL(None, use_errno=True); print('ptrace', libc.ptrace(16, {fixture.SidecarSleepPid}, 0, 0), ctypes.get_errno())\n");
             await viewer.WaitForAsync("ptrace -1 1");
             await viewer.TypeAsync("shell id\n");
-            await viewer.WaitForAsync("Cannot execute");
+            await viewer.WaitForAsync("Fork failed");
             await viewer.TypeAsync($"python print(open('/proc/{silo.Pid}/environ').read())\n");
             await viewer.WaitForAsync("PermissionError");
             await viewer.TypeAsync("python import socket; socket.socket()\n");
             await viewer.WaitForAsync("Operation not permitted");
+            await viewer.TypeAsync($"python import os; os.kill({silo.Pid}, 0)\n"); // signals reach the held process only
+            await viewer.WaitForAsync("PermissionError");
             Assert.DoesNotContain("uid=", viewer.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(Token, viewer.Text, StringComparison.Ordinal);
             Assert.Equal("S", State(fixture.SidecarSleepPid)); // never attached
@@ -136,6 +138,47 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
         Assert.All(audited, l => Assert.DoesNotContain(sessionId, l, StringComparison.Ordinal));
         Assert.All(audited, l => Assert.Contains(CapabilityLeaks.HashOf(sessionId), l, StringComparison.Ordinal));
         Assert.True(SpinWait.SpinUntil(() => State(fixture.AppSleepPid) == "S", TimeSpan.FromSeconds(5)), "the process was left stopped");
+    }
+
+    [Fact]
+    public async Task A_running_containers_files_are_read_as_the_container_sees_them_never_the_nodes()
+    {
+        // One path, two files: the node's (root's secret) and the container's own.
+        var path = $"/tmp/cfp-two-sides-{Guid.NewGuid():N}";
+        await File.WriteAllTextAsync(path, "NODE-SECRET");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            var id = (await fixture.Docker.DockerAsync("ps", "-q", "--filter", $"label=io.kubernetes.container.name=app")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).First();
+            await fixture.Docker.DockerAsync("exec", id, "sh", "-c", $"echo CONTAINER-OWN > {path}; busybox ln -sf {path} /tmp/link-to-it");
+            var fullId = (await fixture.Docker.DockerAsync("inspect", "-f", "{{.Id}}", id)).Output.Trim();
+
+            // A core of that container whose metadata (the collector's) names the path, through a symlink.
+            using var temp = new TempDirectory();
+            var crasher = await CrashingProgram.BuildAsync(temp.Path);
+            var (core, pid) = await CrashingProgram.CrashAsync(crasher, Path.Join(temp.Path, "crash"));
+            var directory = Directory.CreateDirectory(Path.Join(fixture.Silo.CoreRoot, "kubernetes", LiveContainersFixture.Namespace, LiveContainersFixture.Pod, "app")).FullName;
+            var filed = Path.Join(directory, $"{pid}_20261130-000001");
+            File.Move(core, filed);
+            await File.WriteAllTextAsync(filed + ".json", JsonSerializer.Serialize(new
+            {
+                pid, signal = 11, time = DateTimeOffset.UtcNow, exe = "/tmp/link-to-it", comm = "link-to-it", containerId = fullId,
+                @namespace = LiveContainersFixture.Namespace, pod = LiveContainersFixture.Pod, container = "app", source = "kernel", size = 1L, truncated = false,
+            }));
+
+            var session = await SiloFixture.OpenSessionAsync(fixture.Silo, SiloFixture.CoredumpRequest(LiveContainersFixture.Pod, "app"));
+            var (_, _, ws) = await SiloFixture.OpenTerminalAsync(fixture.Silo.Http, session, "app/" + Path.GetFileName(filed));
+            await using var viewer = await TerminalClient.ConnectAsync(ws);
+            await viewer.WaitForAsync("(gdb) ");
+            Assert.Contains("with executable /tmp/link-to-it (from the running container's filesystem)", viewer.Text, StringComparison.Ordinal);
+            await viewer.TypeAsync("python print('read:', open('/proc/self/fd/3/executable-link-to-it').read())\n");
+            await viewer.WaitForAsync("read: CONTAINER-OWN");
+            Assert.DoesNotContain("NODE-SECRET", viewer.Text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -31,19 +31,20 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             handOver = HandOverDirectory.Create(store.Root, uid);
             var name = Path.GetFileName(CompressedCore.Uncompressed(corePath));
             // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
-            var core = CompressedCore.IsCompressed(corePath) ? handOver.AddDecompressed(corePath, name) : handOver.Add(corePath, name);
-            var (executable, containerRoot, source) = FindExecutable(corePath, core);
+            var core = CompressedCore.IsCompressed(corePath) ? handOver.AddDecompressed(corePath, name) : handOver.AddStoreFile(corePath, name);
             // gdb reaches what it was handed through descriptor 3: the store's parents need not be open to it.
             var given = PseudoTerminal.HandedOverDirectory;
-            handOver.Add(GdbSandbox.Script, GdbSandbox.HandedOverScript);
+            handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);
             List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
-            if (containerRoot is not null)
+            var executable = FindExecutable(corePath, core);
+            var handedExecutable = executable.HandOver(handOver, "executable-" + Path.GetFileName(executable.Shown ?? "none"));
+            if (executable.ContainerRoot is { } containerRoot)
             {
                 handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
                 command.AddRange(["-iex", $"set sysroot {given}/{HandOverDirectory.Sysroot}"]);
             }
 
-            if (executable is not null) command.Add($"{given}/{Path.GetFileName(handOver.Add(executable, "executable-" + Path.GetFileName(executable)))}");
+            if (handedExecutable is not null) command.Add($"{given}/{Path.GetFileName(handedExecutable)}");
             command.AddRange(["-c", $"{given}/{name}"]);
 
             var terminal = new SharedTerminal(
@@ -51,9 +52,9 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
                 "gdb");
             var handedOver = handOver;
             terminal.Ended.ContinueWith(_ => Release(handedOver, uid), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            terminal.Announce(executable is not null
-                ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable} (from {source})."
-                : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({source}); symbols will be missing.");
+            terminal.Announce(handedExecutable is not null
+                ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable.Shown} (from {executable.Source})."
+                : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({executable.Source}); symbols will be missing.");
             return terminal;
         }
         catch
@@ -78,23 +79,30 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     }
 
     /// <summary>
-    /// The collector's metadata first (it saw the process alive): while the container still runs,
-    /// the executable from the container's root (and that root, for its libraries); else the
-    /// collector's copy of the exact binary; else the paths the metadata and the core's own notes
-    /// name, on this node.
+    /// Where the core's executable comes from. The collector's metadata first (it saw the process
+    /// alive): while the container still runs, from the container's own filesystem (and its
+    /// libraries with it), as the container sees it; else the collector's copy in the store. Paths
+    /// on this node (the metadata's, the core's own notes) only for a core outside any pod, which
+    /// only an admin's session reaches: a pod's crash names paths its tenant chose.
     /// </summary>
-    internal (string? Executable, string? ContainerRoot, string Source) FindExecutable(string corePath, string readableCore)
+    internal ExecutableSource FindExecutable(string corePath, string readableCore)
     {
         var metadata = CoreMetadata.ReadFor(corePath);
         if (metadata is { Exe: { } inContainer, ContainerId: { } containerId }
             && processes.AllPids().FirstOrDefault(pid => processes.ContainerIdOf(pid) == containerId) is var live and > 0)
         {
             var root = Path.Join(options.Value.ProcRoot, live.ToString(CultureInfo.InvariantCulture), "root");
-            var candidate = root + inContainer;
-            if (File.Exists(candidate)) return (candidate, root, "the running container's filesystem");
+            using var probe = LibC.OpenInRoot(root, inContainer);
+            if (probe is not null) return new(inContainer, "the running container's filesystem", root, (h, name) => h.AddContainerFile(root, inContainer, name));
         }
 
-        if (metadata?.ExecutableCopy is { } copy && File.Exists(copy)) return (copy, null, "the collector's copy of the executable");
+        var copies = Path.Join(store.Root, ".executables") + "/";
+        if (metadata?.ExecutableCopy is { } copy && LibC.RealPath(copy) is { } real && real.StartsWith(LibC.RealPath(copies.TrimEnd('/')) + "/", StringComparison.Ordinal))
+        {
+            return new(copy, "the collector's copy of the executable", null, (h, name) => h.AddStoreFile(real, name));
+        }
+
+        if (IsInsidePod(corePath)) return ExecutableSource.None("its container is gone and the collector kept no copy");
 
         var named = new List<(string Path, string Source)>();
         if (metadata?.Exe is { } fromMetadata && metadata.ContainerId is null) named.Add((fromMetadata, "the collector's metadata"));
@@ -103,11 +111,14 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         {
             // The kernel marks a binary replaced since the process started.
             var candidate = path.EndsWith(" (deleted)", StringComparison.Ordinal) ? path[..^10] : path;
-            if (Path.IsPathRooted(candidate) && File.Exists(candidate) && metadata?.ContainerId is null) return (candidate, null, source);
+            if (Path.IsPathRooted(candidate) && LibC.IsRegularFile(candidate)) return new(candidate, source, null, (h, name) => h.AddHostFile(candidate, name));
         }
 
-        return (null, null, named.Count == 0 ? "the core names none" : $"the core names {named[0].Path}, which is not on this node");
+        return ExecutableSource.None(named.Count == 0 ? "the core names none" : $"the core names {named[0].Path}, which is not on this node");
     }
+
+    private bool IsInsidePod(string corePath) =>
+        LibC.RealPath(corePath) is { } real && LibC.RealPath(store.KubernetesRoot) is { } pods && real.StartsWith(pods + "/", StringComparison.Ordinal);
 
     private void Release(HandOverDirectory? handOver, int uid)
     {

@@ -87,6 +87,8 @@ internal static partial class LibC
             Check(posix_spawn_file_actions_adddup2(actions, 0, 1), "posix_spawn_file_actions_adddup2");
             Check(posix_spawn_file_actions_adddup2(actions, 0, 2), "posix_spawn_file_actions_adddup2");
             if (directoryOnFd3 is not null) Check(posix_spawn_file_actions_addopen(actions, 3, directoryOnFd3, O_PATH, 0), "posix_spawn_file_actions_addopen");
+            // Nothing else the silo holds (or inherited from whoever started it) reaches the program.
+            Check(posix_spawn_file_actions_addclosefrom_np(actions, directoryOnFd3 is null ? 3 : 4), "posix_spawn_file_actions_addclosefrom_np");
 
             var argvPointers = NullTerminated(argv, strings);
             var envPointers = NullTerminated(environment, strings);
@@ -270,6 +272,9 @@ internal static partial class LibC
 
     [LibraryImport(Library)]
     private static unsafe partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
+
+    [LibraryImport(Library)]
+    private static unsafe partial int posix_spawn_file_actions_addclosefrom_np(void* actions, int from);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int posix_spawnp(out int pid, string file, void* actions, void* attributes, nint* argv, nint* envp);

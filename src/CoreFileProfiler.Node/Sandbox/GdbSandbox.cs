@@ -99,7 +99,7 @@ public sealed partial class GdbSandbox(IOptions<ProfilerOptions> options, ILogge
     {
         // The store must take ACLs for a hand-over to work: the probe's own directory tries it.
         using var handOver = HandOverDirectory.Create(options.Value.CoreRoot, options.Value.Sandbox.FirstUid + options.Value.Sandbox.UidCount - 1);
-        handOver.Add(Script, HandedOverScript);
+        handOver.AddHostFile(Script, HandedOverScript);
         var given = PseudoTerminal.HandedOverDirectory;
         List<string> command = [options.Value.Gdb, "-q", "-batch", .. CoreArguments(given)];
         using var gdb = PseudoTerminal.Start(command, Environment(CorePolicy(given)), 120, 36, CorePrivileges(handOver.Uid), handOver.Path);

@@ -59,15 +59,53 @@ public sealed class HandOverDirectory : IDisposable
     }
 
     /// <summary>
-    /// Puts <paramref name="source"/> in the directory under <paramref name="name"/> and grants it;
-    /// returns the new path. Only the store's own files are linked: an ACL on anything else (a
-    /// container's file) would change what is not ours.
+    /// A file of the core store (the core, the collector's copy of an executable) under
+    /// <paramref name="name"/>, hard-linked when it can be (no copy of a core), and granted; returns
+    /// the new path. Anything that does not resolve inside the store is refused: an ACL on it
+    /// would change a file that is not ours.
     /// </summary>
-    public string Add(string source, string name)
+    public string AddStoreFile(string source, string name)
+    {
+        var real = LibC.RealPath(source);
+        if (real is null || !real.StartsWith(LibC.RealPath(_coreRoot) + "/", StringComparison.Ordinal) || !LibC.IsRegularFile(real))
+        {
+            throw new IOException($"{source} is not a file of the core store.");
+        }
+
+        var target = System.IO.Path.Join(Path, name);
+        if (!LibC.TryHardLink(real, target))
+        {
+            using var from = new FileStream(real, FileMode.Open, FileAccess.Read);
+            CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(real));
+        }
+
+        PosixAcl.Grant(target, Uid);
+        return target;
+    }
+
+    /// <summary>A copy of a file of this machine (the sandbox's script; a node-level core's executable, for admins' sessions).</summary>
+    public string AddHostFile(string source, string name)
     {
         var target = System.IO.Path.Join(Path, name);
-        var real = LibC.RealPath(source) ?? throw new FileNotFoundException("Not found.", source);
-        if (!real.StartsWith(_coreRoot.TrimEnd('/') + "/", StringComparison.Ordinal) || !LibC.TryHardLink(real, target)) CopyOwnerOnly(real, target);
+        using (var from = new FileStream(source, FileMode.Open, FileAccess.Read))
+        {
+            CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(source));
+        }
+
+        PosixAcl.Grant(target, Uid);
+        return target;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="path"/> as the container whose root is <paramref name="root"/> sees
+    /// it (its symlinks resolve inside it); null when it has no such regular file.
+    /// </summary>
+    public string? AddContainerFile(string root, string path, string name)
+    {
+        using var from = LibC.OpenInRoot(root, path);
+        if (from is null) return null;
+        var target = System.IO.Path.Join(Path, name);
+        CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(from.SafeFileHandle));
         PosixAcl.Grant(target, Uid);
         return target;
     }
@@ -88,8 +126,8 @@ public sealed class HandOverDirectory : IDisposable
 
     /// <summary>
     /// Copies <paramref name="files"/> (absolute paths inside <paramref name="root"/>, a running
-    /// container's root) into a sysroot in the directory, so gdb resolves the process's libraries
-    /// without reading the container; returns the sysroot.
+    /// container's root, resolved as the container sees them) into a sysroot in the directory, so
+    /// gdb resolves the process's libraries without reading the container; returns the sysroot.
     /// </summary>
     public string AddSysroot(string root, IEnumerable<string> files)
     {
@@ -97,16 +135,15 @@ public sealed class HandOverDirectory : IDisposable
         Directory.CreateDirectory(sysroot, OwnerOnly);
         PosixAcl.Grant(sysroot, Uid);
         long bytes = 0;
-        foreach (var file in files.Where(f => System.IO.Path.IsPathRooted(f) && !f.Contains("/../", StringComparison.Ordinal)).Take(MaxSysrootFiles))
+        foreach (var file in files.Where(f => System.IO.Path.IsPathRooted(f) && !f.Split('/').Contains("..")).Take(MaxSysrootFiles))
         {
-            var source = root + file;
-            if (!LibC.IsRegularFile(source)) continue;
-            var length = new FileInfo(source).Length;
-            if (bytes + length > MaxSysrootBytes) break;
-            bytes += length;
+            using var from = LibC.OpenInRoot(root, file);
+            if (from is null) continue;
+            if (bytes + from.Length > MaxSysrootBytes) break;
+            bytes += from.Length;
             var target = sysroot + file;
             CreateGrantedDirectories(sysroot, System.IO.Path.GetDirectoryName(target)!);
-            CopyOwnerOnly(source, target);
+            CopyOwnerOnly(from, target, null);
             PosixAcl.Grant(target, Uid);
         }
 
@@ -144,15 +181,14 @@ public sealed class HandOverDirectory : IDisposable
         PosixAcl.Grant(directory, Uid);
     }
 
-    /// <summary>A private copy with the original's time, so gdb does not take an executable for newer than its core.</summary>
-    private static void CopyOwnerOnly(string source, string target)
+    /// <summary>A private copy (with the original's time, so gdb does not take an executable for newer than its core).</summary>
+    private static void CopyOwnerOnly(Stream from, string target, DateTime? modified)
     {
-        using (var from = new FileStream(source, FileMode.Open, FileAccess.Read))
         using (var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
         {
             from.CopyTo(to, 1 << 20);
         }
 
-        File.SetLastWriteTimeUtc(target, File.GetLastWriteTimeUtc(source));
+        if (modified is { } time) File.SetLastWriteTimeUtc(target, time);
     }
 }

@@ -1,7 +1,8 @@
 # Locks the gdb that sources this file into the Core File Profiler's sandbox, before it reads any
 # input: Landlock (files it may read, nothing it may write or execute, no TCP, no signals or
-# abstract sockets outside itself), a seccomp filter (no execve, no sockets, no ptrace attach,
-# no cross-process memory access, no io_uring), and no core dumps or /proc access by others.
+# abstract sockets outside itself), a seccomp filter (no execve, no new processes, no sockets, no
+# ptrace attach, no cross-process memory access, no signals to others, no io_uring, no SysV IPC),
+# and no core dumps of itself or /proc access by others.
 # The silo has already dropped root and set no-new-privileges (setpriv). The policy comes in
 # CFP_SANDBOX (JSON): {"read": [paths], "readWrite": [paths], "mode": "core" | "attach",
 # "target": pid}. Any failure ends gdb (exit 97): the silo never serves an unconfined gdb.
@@ -26,11 +27,17 @@ _ARCH = {
     "x86_64": dict(audit=0xC000003E, seccomp=317, execve=59, execveat=322, socket=41, ptrace=101,
                    process_vm_readv=310, process_vm_writev=311, io_uring_setup=425, io_uring_enter=426,
                    io_uring_register=427, bpf=321, userfaultfd=323, perf_event_open=298, keyctl=250,
-                   add_key=248, request_key=249, x32=True),
+                   add_key=248, request_key=249, fork=57, vfork=58, clone=56, clone3=435, tkill=200,
+                   kill=62, tgkill=234, rt_sigqueueinfo=129, rt_tgsigqueueinfo=297, pidfd_open=434,
+                   pidfd_send_signal=424, pidfd_getfd=438, shmget=29, shmat=30, semget=64, msgget=68,
+                   mq_open=240, x32=True),
     "aarch64": dict(audit=0xC00000B7, seccomp=277, execve=221, execveat=281, socket=198, ptrace=117,
                     process_vm_readv=270, process_vm_writev=271, io_uring_setup=425, io_uring_enter=426,
                     io_uring_register=427, bpf=280, userfaultfd=282, perf_event_open=241, keyctl=219,
-                    add_key=217, request_key=218, x32=False),
+                    add_key=217, request_key=218, fork=None, vfork=None, clone=220, clone3=435, tkill=130,
+                    kill=129, tgkill=131, rt_sigqueueinfo=138, rt_tgsigqueueinfo=240, pidfd_open=434,
+                    pidfd_send_signal=424, pidfd_getfd=438, shmget=194, shmat=196, semget=190, msgget=186,
+                    mq_open=180, x32=False),
 }
 
 # Landlock access rights.
@@ -41,8 +48,10 @@ _SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1, 2
 _RULE_PATH_BENEATH = 1
 
 # seccomp-bpf.
-_BPF_LD_W_ABS, _BPF_JEQ_K, _BPF_JGE_K, _BPF_RET_K = 0x20, 0x15, 0x35, 0x06
-_RET_ALLOW, _RET_KILL_PROCESS, _RET_ERRNO_EPERM = 0x7FFF0000, 0x80000000, 0x00050000 | 1
+_BPF_LD_W_ABS, _BPF_JEQ_K, _BPF_JGE_K, _BPF_JSET_K, _BPF_RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+_RET_ALLOW, _RET_KILL_PROCESS, _RET_ERRNO_EPERM, _RET_ERRNO_ENOSYS = 0x7FFF0000, 0x80000000, 0x00050000 | 1, 0x00050000 | 38
+_CLONE_THREAD = 0x10000
+_NR, _ARG0 = 0, 16  # offsets in struct seccomp_data (the low half of args[0] on little-endian machines)
 _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 _PTRACE_ATTACH, _PTRACE_SEIZE = 16, 0x4206
 
@@ -96,27 +105,39 @@ def _seccomp(policy):
     arch = _ARCH.get(platform.machine())
     if arch is None:
         _fail("no seccomp policy for %s" % platform.machine())
-    denied = ["execve", "execveat", "socket", "process_vm_readv", "process_vm_writev", "io_uring_setup",
-              "io_uring_enter", "io_uring_register", "bpf", "userfaultfd", "perf_event_open", "keyctl",
-              "add_key", "request_key"]
+    # Nothing that runs a program, reaches out, reaches into another process, or outlives gdb.
+    denied = ["execve", "execveat", "socket", "ptrace" if policy["mode"] == "core" else None, "process_vm_readv",
+              "process_vm_writev", "io_uring_setup", "io_uring_enter", "io_uring_register", "bpf", "userfaultfd",
+              "perf_event_open", "keyctl", "add_key", "request_key", "fork", "vfork", "tkill", "pidfd_open",
+              "pidfd_send_signal", "pidfd_getfd", "shmget", "shmat", "semget", "msgget", "mq_open"]
+    denied = [name for name in denied if name and arch[name] is not None]
     program = [(_BPF_LD_W_ABS, 0, 0, 4), (_BPF_JEQ_K, 1, 0, arch["audit"]), (_BPF_RET_K, 0, 0, _RET_KILL_PROCESS),
-               (_BPF_LD_W_ABS, 0, 0, 0)]
+               (_BPF_LD_W_ABS, 0, 0, _NR)]
     if arch["x32"]:
         program += [(_BPF_JGE_K, 0, 1, 0x40000000), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
     for name in denied:
         program += [(_BPF_JEQ_K, 0, 1, arch[name]), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
-    if policy["mode"] == "core":
-        program += [(_BPF_JEQ_K, 0, 1, arch["ptrace"]), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
-    else:
+    # glibc starts threads with clone3 and falls back to clone on ENOSYS; clone then only for threads.
+    program += [(_BPF_JEQ_K, 0, 1, arch["clone3"]), (_BPF_RET_K, 0, 0, _RET_ERRNO_ENOSYS)]
+    program += [(_BPF_JEQ_K, 0, 4, arch["clone"]), (_BPF_LD_W_ABS, 0, 0, _ARG0), (_BPF_JSET_K, 1, 0, _CLONE_THREAD),
+                (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM), (_BPF_LD_W_ABS, 0, 0, _NR)]
+    # Signals to gdb itself, its own group, and (attached) the process it holds: nobody else.
+    allowed = [os.getpid(), 0] + ([policy["target"]] if policy.get("target") else [])
+    for name in ["kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"]:
+        checks = [(_BPF_JEQ_K, len(allowed) - i, 0, pid & 0xFFFFFFFF) for i, pid in enumerate(allowed)]
+        program += [(_BPF_JEQ_K, 0, len(checks) + 3, arch[name]), (_BPF_LD_W_ABS, 0, 0, _ARG0)] + checks + \
+                   [(_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM), (_BPF_LD_W_ABS, 0, 0, _NR)]
+    if policy["mode"] == "attach":
         # Attached already: the process it holds (and its new threads, which need no attach) only.
-        program += [(_BPF_JEQ_K, 0, 4, arch["ptrace"]), (_BPF_LD_W_ABS, 0, 0, 16),
-                    (_BPF_JEQ_K, 1, 0, _PTRACE_ATTACH), (_BPF_JEQ_K, 0, 1, _PTRACE_SEIZE), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM)]
+        program += [(_BPF_JEQ_K, 0, 5, arch["ptrace"]), (_BPF_LD_W_ABS, 0, 0, _ARG0),
+                    (_BPF_JEQ_K, 1, 0, _PTRACE_ATTACH), (_BPF_JEQ_K, 0, 1, _PTRACE_SEIZE), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM),
+                    (_BPF_LD_W_ABS, 0, 0, _NR)]
     program += [(_BPF_RET_K, 0, 0, _RET_ALLOW)]
     filters = b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
     buffer = ctypes.create_string_buffer(filters, len(filters))
     fprog = ctypes.create_string_buffer(struct.pack("=HxxxxxxQ", len(program), ctypes.addressof(buffer)), 16)
     _check(_libc.syscall(arch["seccomp"], ctypes.c_uint(_SECCOMP_SET_MODE_FILTER), ctypes.c_uint(_SECCOMP_FILTER_FLAG_TSYNC), fprog), "seccomp")
-    return "seccomp (%d calls refused)" % (len(denied) + 1)
+    return "seccomp (%d calls refused; no new processes; signals only to itself%s)" % (len(denied), " and the process it holds" if policy.get("target") else "")
 
 
 def _install():
@@ -126,6 +147,9 @@ def _install():
         _fail("no policy")
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "dumpable")
+    # No core of gdb itself, ever: it would hold what it was handed.
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     layers = ["uid %d" % os.getuid(), "no new privileges", _landlock(policy), _seccomp(policy)]
     os.environ.pop("CFP_SANDBOX", None)
     if policy.get("announce"):

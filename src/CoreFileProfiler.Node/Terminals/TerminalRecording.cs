@@ -10,12 +10,18 @@ namespace CoreFileProfiler.Node.Terminals;
 /// A terminal's asciicast v2 recording: what it wrote (<c>"o"</c>), what was typed into it
 /// (<c>"i"</c>) and its resizes (<c>"r"</c>), each with the seconds since it started. Events go to
 /// a temporary file that is unlinked at once, so recordings cost disk rather than memory and
-/// vanish with their terminal or with this process, however it ends. Events stop at
-/// <see cref="MaxBytes"/>; the recording then ends with an output event saying so.
+/// vanish with their terminal or with this process, however it ends. Output stops at
+/// <see cref="MaxBytes"/> with an output event saying so; typed input goes on for
+/// <see cref="InputReserveBytes"/> more, so no command escapes the record.
 /// </summary>
 public sealed class TerminalRecording : IDisposable
 {
     public const long DefaultMaxBytes = 16 << 20;
+
+    /// <summary>Room kept for typed input past <see cref="MaxBytes"/>, so output cannot push input out.</summary>
+    public const long InputReserveBytes = 1 << 20;
+
+    private const string InputEvent = "i";
     private const int ChunkBytes = 64 << 10;
 
     // Not for HTML: text stays UTF-8 (a third of the size of \u escapes); JSON still escapes controls.
@@ -32,6 +38,7 @@ public sealed class TerminalRecording : IDisposable
     private readonly int _width;
     private readonly int _height;
     private long _length;
+    private bool _outputCut;
     private (double Seconds, string Why)? _cut;
     private bool _disposed;
 
@@ -73,7 +80,7 @@ public sealed class TerminalRecording : IDisposable
 
     public void Output(ReadOnlySpan<byte> data) => Record("o", _output, data);
 
-    public void Input(ReadOnlySpan<byte> data) => Record("i", _input, data);
+    public void Input(ReadOnlySpan<byte> data) => Record(InputEvent, _input, data);
 
     public void Resize(int cols, int rows)
     {
@@ -133,13 +140,20 @@ public sealed class TerminalRecording : IDisposable
 
     private void Append(string type, ReadOnlySpan<char> data)
     {
-        if (_disposed || _cut is not null) return;
+        if (_disposed || _cut is not null || (_outputCut && type != InputEvent)) return;
         var seconds = Seconds();
         var line = Line(seconds, type, data);
-        if (_length + line.Length > MaxBytes)
+        if (_length + line.Length > MaxBytes + (type == InputEvent ? InputReserveBytes : 0))
         {
-            _cut = (seconds, $"recordings are limited to {MaxBytes} bytes");
-            return;
+            if (type == InputEvent)
+            {
+                _cut = (seconds, $"recordings are limited to {MaxBytes} bytes, and what is typed to {InputReserveBytes} more");
+                return;
+            }
+
+            // Output stops here, said in place; what is typed goes on being recorded (a live attach's audit trail).
+            _outputCut = true;
+            line = Line(seconds, "o", $"\r\n[core-file-profiler: the recording stops here, after {_length} bytes of events: recordings are limited to {MaxBytes} bytes; what is typed after this is still recorded]\r\n");
         }
 
         try

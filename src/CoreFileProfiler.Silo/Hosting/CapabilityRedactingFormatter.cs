@@ -42,8 +42,8 @@ public sealed partial class CapabilityRedactingFormatter(ITextFormatter inner) :
 
     private static string Hashed(Match match) => $"<redacted:{CapabilityHash.Of(match.Value)}>";
 
-    /// <summary>Routing ignores case, so <c>/SESSIONS/…</c> reaches a session too.</summary>
-    [GeneratedRegex($"(?<=/(?:{CapabilityRoutes})/)[^{SegmentEnd}]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>Routing ignores case and repeated slashes, so <c>/SESSIONS//…</c> reaches a session too.</summary>
+    [GeneratedRegex($"(?<=/(?:{CapabilityRoutes})/+)[^{SegmentEnd}]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CapabilityInPath();
 
     /// <summary>A session grain's id as Orleans writes it: <c>debugsession/&lt;node&gt;/&lt;sessionId&gt;</c>.</summary>

@@ -6,7 +6,8 @@ namespace CoreFileProfiler.Silo.Terminals;
 /// <summary>
 /// Every line typed into gdb attached to a live process, logged with who typed it: an admin's
 /// interactive control of a running workload leaves a trail. Keystrokes arrive one by one
-/// (readline echoes them), so they are gathered into lines; control keys are shown as ^X.
+/// (readline echoes them), so they are gathered into lines, as typed: control keys (readline's
+/// editing too) are shown as ^X, so the log holds the keystrokes from which the command is rebuilt.
 /// The session is named by a short hash, never its id (the id is the capability).
 /// </summary>
 internal sealed partial class LiveAttachAudit(ILogger logger, IPAddress? caller, string sessionId, int pid)
@@ -20,7 +21,9 @@ internal sealed partial class LiveAttachAudit(ILogger logger, IPAddress? caller,
         foreach (var c in input)
         {
             if (c is '\r' or '\n') Flush();
-            else if (_line.Length < MaxLine) _line.Append(char.IsControl(c) ? $"^{(char)(c + 64)}" : c);
+            else _line.Append(char.IsControl(c) ? $"^{(char)(c + 64)}" : c);
+            // A line longer than that is logged in pieces, never cut: what gdb ran is all in the log.
+            if (_line.Length >= MaxLine) Flush();
         }
     }
 

@@ -48,8 +48,8 @@ public sealed record ChartPod(
         return environment;
     }
 
-    /// <summary>The <c>docker run</c> arguments for the profiler container, with <paramref name="extraMounts"/> (host path → same path, read-only) as the test's own additions.</summary>
-    public List<string> RunArguments(List<YamlMappingNode> manifests, List<YamlMappingNode> secrets, string workDirectory, params string[] extraMounts)
+    /// <summary>The <c>docker run</c> arguments for the profiler container.</summary>
+    public List<string> RunArguments(List<YamlMappingNode> manifests, List<YamlMappingNode> secrets, string workDirectory)
     {
         var pod = manifests.PodSpec();
         var container = manifests.Profiler();
@@ -96,7 +96,6 @@ public sealed record ChartPod(
         // The image: this machine's system read-only, the silo where the Dockerfile puts it.
         foreach (var system in ImageSystem.Where(Directory.Exists)) arguments.AddRange(["-v", $"{system}:{system}:ro"]);
         arguments.AddRange(["-v", $"{SiloDirectory}:/app:ro", "-w", "/app", "-e", "ASPNETCORE_ENVIRONMENT=Production"]);
-        foreach (var mount in extraMounts) arguments.AddRange(["-v", $"{mount}:{mount}:ro"]);
         arguments.Add(DockerEngine.Image);
         arguments.AddRange(Entrypoint());
         return arguments;

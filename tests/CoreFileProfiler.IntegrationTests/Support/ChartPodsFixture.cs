@@ -22,7 +22,7 @@ public sealed class ChartPodsFixture : IAsyncLifetime
 {
     public const string FullName = "cfp-core-file-profiler"; // release "cfp"
     private const string Namespace = "kubediag";
-    private const string CoreRoot = "/var/lib/kubediag/corefile"; // the chart's default, a hostPath on every node
+    public const string CoreRoot = "/var/lib/kubediag/corefile"; // the chart's default, a hostPath on every node
 
     private readonly TempDirectory _temp = new();
     private RedisServer? _redis;
@@ -33,7 +33,7 @@ public sealed class ChartPodsFixture : IAsyncLifetime
 
     public RunningPod B { get; private set; } = null!;
 
-    /// <summary>The crashing program; its directory stands for the files the collector keeps of a crashed container.</summary>
+    /// <summary>The crashing program (its cores are filed with the collector's copy of it, as on a node).</summary>
     public string Crasher { get; private set; } = null!;
 
     public string WorkDirectory => _temp.Path;
@@ -95,7 +95,7 @@ public sealed class ChartPodsFixture : IAsyncLifetime
             },
             ServiceAddresses: new Dictionary<string, string> { [$"{FullName}-redis:6379"] = $"127.0.0.1:{_redis!.Port}" });
 
-        var (code, output) = await Docker.DockerAsync([.. pod.RunArguments(manifests, secrets, _temp.Path, Path.GetDirectoryName(Crasher)!)]);
+        var (code, output) = await Docker.DockerAsync([.. pod.RunArguments(manifests, secrets, _temp.Path)]);
         if (code != 0) throw new InvalidOperationException($"docker run: {output}");
         var (_, pid) = await Docker.DockerAsync("inspect", "-f", "{{.State.Pid}}", pod.PodName);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}"), Timeout = TimeSpan.FromSeconds(30) };

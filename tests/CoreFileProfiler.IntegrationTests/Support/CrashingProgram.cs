@@ -68,14 +68,31 @@ public static class CrashingProgram
                 $"No core in {workDirectory}; kernel.core_pattern is '{File.ReadAllText("/proc/sys/kernel/core_pattern").Trim()}', expected 'core'.");
     }
 
-    /// <summary>Crashes the program for real and files its core in a store's pod layout, as the collector would.</summary>
-    public static async Task<string> CrashIntoStoreAsync(string executable, string workDirectory, string coreRoot, string ns, string pod, string container)
+    /// <summary>
+    /// Crashes the program for real and files its core in a store's pod layout as the collector
+    /// would: the core, and beside it the metadata naming the collector's copy of the executable
+    /// (a pod's core gets its executable from there or its running container, never from the node).
+    /// </summary>
+    /// <param name="siloCoreRoot">Where the silo sees <paramref name="coreRoot"/>, when it runs in a container that mounts it elsewhere.</param>
+    public static async Task<string> CrashIntoStoreAsync(string executable, string workDirectory, string coreRoot, string ns, string pod, string container, string? siloCoreRoot = null)
     {
         var (core, pid) = await CrashAsync(executable, Path.Join(workDirectory, "crash-" + Guid.NewGuid().ToString("N")));
         var directory = Path.Join(coreRoot, "kubernetes", ns, pod, container);
         Directory.CreateDirectory(directory);
-        var filed = Path.Join(directory, $"{pid}_{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}");
+        var time = DateTimeOffset.UtcNow;
+        var filed = Path.Join(directory, $"{pid}_{time.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}");
         File.Move(core, filed);
+
+        var copies = Directory.CreateDirectory(Path.Join(coreRoot, ".executables")).FullName;
+        var copy = Path.Join(copies, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(executable))));
+        if (!File.Exists(copy)) File.Copy(executable, copy);
+        var metadata = new
+        {
+            pid, signal = 11, time, exe = executable, comm = Path.GetFileName(executable), source = "kernel",
+            size = new FileInfo(filed).Length, truncated = false, @namespace = ns, pod, container,
+            executableCopy = Path.Join(siloCoreRoot ?? coreRoot, ".executables", Path.GetFileName(copy)),
+        };
+        await File.WriteAllTextAsync(filed + ".json", System.Text.Json.JsonSerializer.Serialize(metadata));
         return filed;
     }
 }

@@ -21,6 +21,7 @@ public sealed class CapabilityRedactingFormatterTests
     [InlineData("\"RequestPath\":\"/SESSIONS/{s}/api\"", "\"RequestPath\":\"/SESSIONS/{S}/api\"")]
     [InlineData("http://127.0.0.1:8090/sessions/{s}/files/app/1_2026?x=1", "http://127.0.0.1:8090/sessions/{S}/files/app/1_2026?x=1")]
     [InlineData("Request starting \"GET\" \"/watch/{s}/ws\"", "Request starting \"GET\" \"/watch/{S}/ws\"")] // a watch id is a capability too
+    [InlineData("GET /sessions//{s}/api responded 404", "GET /sessions//{S}/api responded 404")]
     public void A_capability_in_a_path_becomes_its_hash(string line, string expected) =>
         Assert.Equal(
             expected.Replace("{S}", Redacted(Session)).Replace("{T}", Redacted(Terminal)),

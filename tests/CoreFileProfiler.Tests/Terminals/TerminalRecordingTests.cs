@@ -71,6 +71,24 @@ public sealed class TerminalRecordingTests : IDisposable
     }
 
     [Fact]
+    public async Task Past_its_limit_what_is_typed_is_still_recorded()
+    {
+        using var recording = new TerminalRecording(80, 24, _time, maxBytes: 300, directory: _temp.Path);
+
+        for (var i = 0; i < 20; i++) recording.Output(Encoding.UTF8.GetBytes($"line {i:D2} of output\r\n"));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        recording.Input("echo typed after the limit\n"u8);
+        recording.Output("hidden output\r\n"u8);
+
+        var (_, events) = await ReadAsync(recording);
+        Assert.Contains(events, e => e.Type == "o" && e.Data.Contains("recording stops here", StringComparison.Ordinal));
+        Assert.Equal("echo typed after the limit\n", events[^1].Data);
+        Assert.Equal("i", events[^1].Type);
+        Assert.DoesNotContain(events, e => e.Data.Contains("hidden output", StringComparison.Ordinal));
+        Assert.True(events.Zip(events.Skip(1)).All(pair => pair.First.Seconds <= pair.Second.Seconds));
+    }
+
+    [Fact]
     public async Task Its_file_is_unlinked_from_the_start_and_reading_after_dispose_fails()
     {
         var recording = new TerminalRecording(80, 24, _time, directory: _temp.Path);
