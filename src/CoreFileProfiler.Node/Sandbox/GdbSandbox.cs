@@ -12,18 +12,15 @@ namespace CoreFileProfiler.Node.Sandbox;
 /// How gdb is confined. On a core: its own uid (setpriv, no groups, no capabilities), no new
 /// privileges, and, from <c>gdb-sandbox.py</c> before gdb reads any input, Landlock (read only
 /// its hand-over directory and the system's libraries, write and execute nothing, no TCP, no
-/// signals outside itself) and seccomp (no execve, sockets, ptrace or cross-process memory).
-/// Attached to a live process (admins only) gdb keeps root and ptrace, for that one process: the
-/// script runs after the attach and refuses any further attach, execve and socket, and Landlock
-/// limits /proc to that process. At start-up a probe runs the sandbox once and logs which layers
+/// signals outside itself) and seccomp (no execve, no new processes, no sockets, ptrace,
+/// cross-process memory or signals to others). Attached to a live process (admins only) gdb keeps
+/// root and ptrace, for that one process: the script runs after the attach and refuses any further
+/// attach, execve, fork and socket, signals to anyone else, and Landlock limits /proc to that process. At start-up a probe runs the sandbox once and logs which layers
 /// this kernel gives; if it cannot be set up, gdb on cores is refused rather than run unconfined.
 /// </summary>
 public sealed partial class GdbSandbox(IOptions<ProfilerOptions> options, ILogger<GdbSandbox> logger) : IHostedService
 {
     public const string PolicyVariable = "CFP_SANDBOX";
-
-    /// <summary>gdb-sandbox.py's exit code when it could not lock gdb in.</summary>
-    public const int RefusedExitCode = 97;
 
     public static readonly string Script = Path.Join(AppContext.BaseDirectory, "Sandbox", "gdb-sandbox.py");
 
