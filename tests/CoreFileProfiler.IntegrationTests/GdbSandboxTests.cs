@@ -52,6 +52,8 @@ public sealed class GdbSandboxTests(SiloFixture fixture)
             await ExpectAsync(viewer, "make", "Fork failed");
             await ExpectAsync(viewer, "python import os; os.fork()", "PermissionError"); // nothing it starts could outlive it
             await ExpectAsync(viewer, "python import ctypes; print('shmget', ctypes.CDLL(None).shmget(0, 4096, 0o1600))", "shmget -1");
+            await ExpectAsync(viewer, "python import ctypes; print('pdeathsig', ctypes.CDLL(None).prctl(1, 0, 0, 0, 0))", "pdeathsig -1"); // it dies with the silo
+            await ExpectAsync(viewer, "python import socket; socket.socketpair()", "PermissionError");
 
             Assert.DoesNotContain("uid=", viewer.Text, StringComparison.Ordinal);
             Assert.False(File.Exists(marker), "a program ran");

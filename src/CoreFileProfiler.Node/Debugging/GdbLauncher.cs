@@ -5,6 +5,7 @@ using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Node.Debugging;
 
@@ -36,7 +37,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             var given = PseudoTerminal.HandedOverDirectory;
             handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);
             List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
-            var executable = FindExecutable(corePath, core);
+            using var executable = FindExecutable(corePath, core);
             var handedExecutable = executable.HandOver(handOver, "executable-" + Path.GetFileName(executable.Shown ?? "none"));
             if (executable.ContainerRoot is { } containerRoot)
             {
@@ -88,12 +89,11 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     internal ExecutableSource FindExecutable(string corePath, string readableCore)
     {
         var metadata = CoreMetadata.ReadFor(corePath);
-        if (metadata is { Exe: { } inContainer, ContainerId: { } containerId }
-            && processes.AllPids().FirstOrDefault(pid => processes.ContainerIdOf(pid) == containerId) is var live and > 0)
+        if (metadata is { Exe: { } inContainer, ContainerId: { } containerId } && OpenContainerRoot(containerId) is { } root)
         {
-            var root = Path.Join(options.Value.ProcRoot, live.ToString(CultureInfo.InvariantCulture), "root");
             using var probe = LibC.OpenInRoot(root, inContainer);
             if (probe is not null) return new(inContainer, "the running container's filesystem", root, (h, name) => h.AddContainerFile(root, inContainer, name));
+            root.Dispose();
         }
 
         var copies = Path.Join(store.Root, ".executables") + "/";
@@ -115,6 +115,22 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         }
 
         return ExecutableSource.None(named.Count == 0 ? "the core names none" : $"the core names {named[0].Path}, which is not on this node");
+    }
+
+    /// <summary>
+    /// The root of a running process of the container, held open: checked to still be that
+    /// container's after it was opened, it stays that root even if the pid is reused meanwhile.
+    /// </summary>
+    private SafeFileHandle? OpenContainerRoot(string containerId)
+    {
+        foreach (var pid in processes.AllPids().Where(pid => processes.ContainerIdOf(pid) == containerId))
+        {
+            var root = LibC.OpenDirectoryPath(Path.Join(options.Value.ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "root"));
+            if (root is not null && processes.ContainerIdOf(pid) == containerId) return root;
+            root?.Dispose();
+        }
+
+        return null;
     }
 
     private bool IsInsidePod(string corePath) =>

@@ -22,33 +22,39 @@ internal static partial class LibC
         public ulong Resolve;
     }
 
-    /// <summary>
-    /// The regular file <paramref name="path"/> resolved with <paramref name="root"/> (a running
-    /// process's <c>/proc/&lt;pid&gt;/root</c>) as its root: absolute symlinks and <c>..</c> stay inside
-    /// it, magic links (<c>/proc/*/root</c>, <c>fd/*</c>) are refused, and so are /proc and /sys
-    /// files. Null when there is no such file. This is how a container's own files are read as root
-    /// without its symlinks reaching the node's.
-    /// </summary>
-    public static unsafe FileStream? OpenInRoot(string root, string path)
+    /// <summary>A handle on a directory (a running process's <c>/proc/&lt;pid&gt;/root</c>) that stays that directory whatever becomes of the pid; null when it cannot be opened.</summary>
+    public static SafeFileHandle? OpenDirectoryPath(string path)
     {
-        if (path.Contains('\0') || root.Contains('\0')) return null;
-        var rootFd = open(root, O_PATH | O_CLOEXEC);
-        if (rootFd < 0) return null;
-        using var rootHandle = new SafeFileHandle(rootFd, ownsHandle: true);
-        var how = new OpenHow { Flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, Resolve = ResolveInRoot | ResolveNoMagicLinks };
-        var fd = OpenAt2(rootHandle, path, ref how);
-        if (fd < 0) return null;
-        var handle = new SafeFileHandle((nint)fd, ownsHandle: true);
+        if (path.Contains('\0')) return null;
+        var fd = open(path, O_PATH | O_CLOEXEC);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// The regular file <paramref name="path"/> resolved with <paramref name="root"/> as its root:
+    /// absolute symlinks and <c>..</c> stay inside it, magic links (<c>/proc/*/root</c>, <c>fd/*</c>)
+    /// are refused, and so are /proc and /sys files; nothing but a regular file is ever opened for
+    /// reading (a device's open could act). Null when there is no such file. This is how a
+    /// container's own files are read as root without its symlinks reaching the node's.
+    /// </summary>
+    public static unsafe FileStream? OpenInRoot(SafeFileHandle root, string path)
+    {
+        if (path.Contains('\0')) return null;
+        var how = new OpenHow { Flags = O_PATH | O_CLOEXEC, Resolve = ResolveInRoot | ResolveNoMagicLinks };
+        var located = OpenAt2(root, path, ref how);
+        if (located < 0) return null;
+        using var pathHandle = new SafeFileHandle((nint)located, ownsHandle: true);
         var buffer = stackalloc byte[StatxSize];
         var statfs = stackalloc long[16];
-        if (statx((int)fd, "", AtEmptyPath, StatxType, buffer) != 0 || (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) != RegularFile
-            || fstatfs((int)fd, statfs) != 0 || statfs[0] is ProcSuperMagic or SysfsMagic)
+        if (statx((int)located, "", AtEmptyPath, StatxType, buffer) != 0 || (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) != RegularFile
+            || fstatfs((int)located, statfs) != 0 || statfs[0] is ProcSuperMagic or SysfsMagic)
         {
-            handle.Dispose();
             return null;
         }
 
-        return new FileStream(handle, FileAccess.Read, 1 << 16);
+        // Reopened through our own descriptor: the same file, now that it is known to be a plain one.
+        var fd = open($"/proc/self/fd/{located}", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        return fd < 0 ? null : new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1 << 16);
     }
 
     private static unsafe long OpenAt2(SafeFileHandle root, string path, ref OpenHow how)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Node.Sandbox;
 
@@ -23,6 +24,9 @@ public sealed class HandOverDirectory : IDisposable
     // A sysroot is what the process had mapped, typically tens of MB; these bound a hostile core's list.
     private const int MaxSysrootFiles = 1024;
     private const long MaxSysrootBytes = 2L << 30;
+
+    // As the collector's own limit on kept executables: a tenant's huge "executable" fills no disk.
+    private const long MaxExecutableBytes = 512L << 20;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private readonly string _coreRoot;
@@ -76,20 +80,20 @@ public sealed class HandOverDirectory : IDisposable
         if (!LibC.TryHardLink(real, target))
         {
             using var from = new FileStream(real, FileMode.Open, FileAccess.Read);
-            CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(real));
+            CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(real), long.MaxValue);
         }
 
         PosixAcl.Grant(target, Uid);
         return target;
     }
 
-    /// <summary>A copy of a file of this machine (the sandbox's script; a node-level core's executable, for admins' sessions).</summary>
-    public string AddHostFile(string source, string name)
+    /// <summary>A copy of a file of this machine (the sandbox's script; a node-level core's executable, for admins' sessions); null when it is too large.</summary>
+    public string? AddHostFile(string source, string name)
     {
         var target = System.IO.Path.Join(Path, name);
         using (var from = new FileStream(source, FileMode.Open, FileAccess.Read))
         {
-            CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(source));
+            if (!CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(source), MaxExecutableBytes)) return null;
         }
 
         PosixAcl.Grant(target, Uid);
@@ -100,12 +104,12 @@ public sealed class HandOverDirectory : IDisposable
     /// A copy of <paramref name="path"/> as the container whose root is <paramref name="root"/> sees
     /// it (its symlinks resolve inside it); null when it has no such regular file.
     /// </summary>
-    public string? AddContainerFile(string root, string path, string name)
+    public string? AddContainerFile(SafeFileHandle root, string path, string name)
     {
         using var from = LibC.OpenInRoot(root, path);
-        if (from is null) return null;
+        if (from is null || from.Length > MaxExecutableBytes) return null;
         var target = System.IO.Path.Join(Path, name);
-        CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(from.SafeFileHandle));
+        if (!CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(from.SafeFileHandle), MaxExecutableBytes)) return null;
         PosixAcl.Grant(target, Uid);
         return target;
     }
@@ -129,21 +133,20 @@ public sealed class HandOverDirectory : IDisposable
     /// container's root, resolved as the container sees them) into a sysroot in the directory, so
     /// gdb resolves the process's libraries without reading the container; returns the sysroot.
     /// </summary>
-    public string AddSysroot(string root, IEnumerable<string> files)
+    public string AddSysroot(SafeFileHandle root, IEnumerable<string> files)
     {
         var sysroot = System.IO.Path.Join(Path, Sysroot);
         Directory.CreateDirectory(sysroot, OwnerOnly);
         PosixAcl.Grant(sysroot, Uid);
-        long bytes = 0;
+        var budget = MaxSysrootBytes;
         foreach (var file in files.Where(f => System.IO.Path.IsPathRooted(f) && !f.Split('/').Contains("..")).Take(MaxSysrootFiles))
         {
             using var from = LibC.OpenInRoot(root, file);
             if (from is null) continue;
-            if (bytes + from.Length > MaxSysrootBytes) break;
-            bytes += from.Length;
             var target = sysroot + file;
             CreateGrantedDirectories(sysroot, System.IO.Path.GetDirectoryName(target)!);
-            CopyOwnerOnly(from, target, null);
+            if (!CopyOwnerOnly(from, target, null, budget)) break;
+            budget -= new FileInfo(target).Length;
             PosixAcl.Grant(target, Uid);
         }
 
@@ -181,14 +184,32 @@ public sealed class HandOverDirectory : IDisposable
         PosixAcl.Grant(directory, Uid);
     }
 
-    /// <summary>A private copy (with the original's time, so gdb does not take an executable for newer than its core).</summary>
-    private static void CopyOwnerOnly(Stream from, string target, DateTime? modified)
+    /// <summary>
+    /// A private copy (with the original's time, so gdb does not take an executable for newer than
+    /// its core) of at most <paramref name="maxBytes"/>: a file that is, or grows, larger is not
+    /// kept, and the answer is false.
+    /// </summary>
+    private static bool CopyOwnerOnly(Stream from, string target, DateTime? modified, long maxBytes)
     {
+        var buffer = new byte[1 << 20];
+        var tooLarge = false;
         using (var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
         {
-            from.CopyTo(to, 1 << 20);
+            long copied = 0;
+            for (var read = from.Read(buffer); read > 0 && !tooLarge; read = from.Read(buffer))
+            {
+                tooLarge = (copied += read) > maxBytes;
+                if (!tooLarge) to.Write(buffer, 0, read);
+            }
+        }
+
+        if (tooLarge)
+        {
+            File.Delete(target);
+            return false;
         }
 
         if (modified is { } time) File.SetLastWriteTimeUtc(target, time);
+        return true;
     }
 }

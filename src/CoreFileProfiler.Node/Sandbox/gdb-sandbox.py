@@ -20,6 +20,7 @@ _libc.prctl.restype = ctypes.c_int
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_DUMPABLE = 4
+PR_SET_PDEATHSIG = 1
 
 # Syscall numbers: Landlock's are the same on every architecture.
 _LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
@@ -30,14 +31,16 @@ _ARCH = {
                    add_key=248, request_key=249, fork=57, vfork=58, clone=56, clone3=435, tkill=200,
                    kill=62, tgkill=234, rt_sigqueueinfo=129, rt_tgsigqueueinfo=297, pidfd_open=434,
                    pidfd_send_signal=424, pidfd_getfd=438, shmget=29, shmat=30, semget=64, msgget=68,
-                   mq_open=240, x32=True),
+                   mq_open=240, socketpair=53, msgsnd=69, msgrcv=70, msgctl=71, semop=65, semctl=66,
+                   semtimedop=220, shmctl=31, shmdt=67, prctl=157, x32=True),
     "aarch64": dict(audit=0xC00000B7, seccomp=277, execve=221, execveat=281, socket=198, ptrace=117,
                     process_vm_readv=270, process_vm_writev=271, io_uring_setup=425, io_uring_enter=426,
                     io_uring_register=427, bpf=280, userfaultfd=282, perf_event_open=241, keyctl=219,
                     add_key=217, request_key=218, fork=None, vfork=None, clone=220, clone3=435, tkill=130,
                     kill=129, tgkill=131, rt_sigqueueinfo=138, rt_tgsigqueueinfo=240, pidfd_open=434,
                     pidfd_send_signal=424, pidfd_getfd=438, shmget=194, shmat=196, semget=190, msgget=186,
-                    mq_open=180, x32=False),
+                    mq_open=180, socketpair=199, msgsnd=189, msgrcv=188, msgctl=187, semop=193, semctl=191,
+                    semtimedop=192, shmctl=195, shmdt=197, prctl=167, x32=False),
 }
 
 # Landlock access rights.
@@ -109,7 +112,8 @@ def _seccomp(policy):
     denied = ["execve", "execveat", "socket", "ptrace" if policy["mode"] == "core" else None, "process_vm_readv",
               "process_vm_writev", "io_uring_setup", "io_uring_enter", "io_uring_register", "bpf", "userfaultfd",
               "perf_event_open", "keyctl", "add_key", "request_key", "fork", "vfork", "tkill", "pidfd_open",
-              "pidfd_send_signal", "pidfd_getfd", "shmget", "shmat", "semget", "msgget", "mq_open"]
+              "pidfd_send_signal", "pidfd_getfd", "shmget", "shmat", "semget", "msgget", "mq_open", "socketpair",
+              "msgsnd", "msgrcv", "msgctl", "semop", "semctl", "semtimedop", "shmctl", "shmdt"]
     denied = [name for name in denied if name and arch[name] is not None]
     program = [(_BPF_LD_W_ABS, 0, 0, 4), (_BPF_JEQ_K, 1, 0, arch["audit"]), (_BPF_RET_K, 0, 0, _RET_KILL_PROCESS),
                (_BPF_LD_W_ABS, 0, 0, _NR)]
@@ -121,6 +125,10 @@ def _seccomp(policy):
     program += [(_BPF_JEQ_K, 0, 1, arch["clone3"]), (_BPF_RET_K, 0, 0, _RET_ERRNO_ENOSYS)]
     program += [(_BPF_JEQ_K, 0, 4, arch["clone"]), (_BPF_LD_W_ABS, 0, 0, _ARG0), (_BPF_JSET_K, 1, 0, _CLONE_THREAD),
                 (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM), (_BPF_LD_W_ABS, 0, 0, _NR)]
+    # It dies with the silo and stays undumpable: the parent-death signal and dumpability are set for good.
+    program += [(_BPF_JEQ_K, 0, 5, arch["prctl"]), (_BPF_LD_W_ABS, 0, 0, _ARG0),
+                (_BPF_JEQ_K, 1, 0, PR_SET_PDEATHSIG), (_BPF_JEQ_K, 0, 1, PR_SET_DUMPABLE), (_BPF_RET_K, 0, 0, _RET_ERRNO_EPERM),
+                (_BPF_LD_W_ABS, 0, 0, _NR)]
     # Signals to gdb itself, its own group, and (attached) the process it holds: nobody else.
     allowed = [os.getpid(), 0] + ([policy["target"]] if policy.get("target") else [])
     for name in ["kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"]:
