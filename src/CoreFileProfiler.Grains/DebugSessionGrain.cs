@@ -2,11 +2,11 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using CoreFileProfiler.Grains.Placement;
+using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
-using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Logging;
@@ -28,7 +28,6 @@ public sealed class DebugSessionGrain(
     GdbLauncher gdb,
     CoreSnapshotter snapshots,
     LocalTerminals local,
-    ProfilerMetrics metrics,
     TimeProvider time,
     ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
 {
@@ -110,23 +109,23 @@ public sealed class DebugSessionGrain(
 
         SessionTerminal terminal;
         var now = time.GetUtcNow();
-        if (request.Pid is { } pid)
+        try
         {
-            var (_, container) = await FindProcessAsync(state, pid);
-            var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-            terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), now, WatchId.Create(Node, now), pid);
-        }
-        else
-        {
-            var file = await FindFileAsync(request.File!);
-            try
+            if (request.Pid is { } pid)
             {
+                var (_, container) = await FindProcessAsync(state, pid);
+                var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
+                terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), now, WatchId.Create(Node, now), pid);
+            }
+            else
+            {
+                var file = await FindFileAsync(request.File!);
                 terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
             }
-            catch (SandboxUnavailableException e)
-            {
-                throw ProfilerException.Unavailable(e.Message);
-            }
+        }
+        catch (Exception e) when (e is SandboxUnavailableException or LimitReachedException)
+        {
+            throw ProfilerException.Unavailable(e.Message);
         }
 
         if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
@@ -150,13 +149,12 @@ public sealed class DebugSessionGrain(
     public async Task<Snapshot> TakeSnapshot(int pid)
     {
         var (_, container) = await FindProcessAsync(await EnsureLiveAsync(), pid);
-        using var running = metrics.SnapshotRunning();
         try
         {
             var (path, size) = await snapshots.TakeAsync(pid, container);
             return new Snapshot(path, size, pid, container?.Name);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or LimitReachedException)
         {
             throw ProfilerException.Unavailable(e.Message);
         }
@@ -167,10 +165,22 @@ public sealed class DebugSessionGrain(
     public async IAsyncEnumerable<byte[]> Watch(string terminalId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var terminal = await FindTerminalAsync(terminalId);
-        using var viewer = terminal.Terminal.Attach();
-        await foreach (var chunk in viewer.ReadAllAsync(cancellationToken))
+        TerminalViewer viewer;
+        try
         {
-            yield return chunk;
+            viewer = terminal.Terminal.Attach();
+        }
+        catch (LimitReachedException e)
+        {
+            throw ProfilerException.Unavailable(e.Message); // the gateway closes the viewer's socket with 1013
+        }
+
+        using (viewer)
+        {
+            await foreach (var chunk in viewer.ReadAllAsync(cancellationToken))
+            {
+                yield return chunk;
+            }
         }
     }
 
@@ -183,8 +193,18 @@ public sealed class DebugSessionGrain(
         }
     }
 
-    public async Task SendInput(string terminalId, string data) =>
-        (await FindTerminalAsync(terminalId)).Terminal.Send(Encoding.UTF8.GetBytes(data));
+    public async Task SendInput(string terminalId, string data)
+    {
+        var terminal = await FindTerminalAsync(terminalId);
+        try
+        {
+            await terminal.Terminal.SendAsync(Encoding.UTF8.GetBytes(data));
+        }
+        catch (LimitReachedException e)
+        {
+            throw ProfilerException.Unavailable(e.Message);
+        }
+    }
 
     public async Task Resize(string terminalId, int cols, int rows)
     {

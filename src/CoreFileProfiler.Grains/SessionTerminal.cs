@@ -10,5 +10,5 @@ internal sealed record SessionTerminal(string Id, string Target, SharedTerminal 
     public bool Running => !Terminal.Ended.IsCompleted;
 
     public TerminalInfo Describe() =>
-        new(Id, Target, Terminal.Pid, Terminal.ViewerCount, StartedAt, Running ? null : EndReason ?? "gdb exited.", WatchId, AttachedPid);
+        new(Id, Target, Terminal.Pid, Terminal.ViewerCount, StartedAt, Running ? null : EndReason ?? "gdb exited.", WatchId, AttachedPid, Terminal.Limits.MaxViewers);
 }

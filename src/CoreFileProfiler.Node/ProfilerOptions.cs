@@ -1,4 +1,5 @@
 using CoreFileProfiler.Node.Sandbox;
+using CoreFileProfiler.Node.Terminals;
 
 namespace CoreFileProfiler.Node;
 
@@ -42,8 +43,35 @@ public sealed class ProfilerOptions
     /// <summary>Retention: beyond this many bytes in the core store, the oldest cores go first.</summary>
     public long MaxCoreStoreBytes { get; set; } = 20L << 30;
 
+    /// <summary>Viewers one terminal admits at once, read-only watchers too; further ones are refused.</summary>
+    public int MaxViewersPerTerminal { get; set; } = 32;
+
+    /// <summary>Output waiting for one viewer (the scrollback is 1 MiB); a viewer further behind is disconnected.</summary>
+    public long MaxViewerBacklogBytes { get; set; } = 4 << 20;
+
+    /// <summary>Input waiting for a terminal's program to read it; while it is full, viewers' sockets are not read.</summary>
+    public long MaxTerminalInputBytes { get; set; } = 256 << 10;
+
+    /// <summary>How long a viewer's input may wait for room in that queue before the viewer is disconnected.</summary>
+    public int TerminalInputWaitSeconds { get; set; } = 10;
+
+    /// <summary>gdb and gcore processes the node runs at once: terminals and snapshots.</summary>
+    public int MaxGdbProcesses { get; set; } = 32;
+
+    /// <summary>The largest request body; the processor's is the only large one (the agent sends up to 2 MiB).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4 << 20;
+
+    /// <summary>How long a processor body may take to arrive in full; a body slower than Kestrel's minimum rate is cut off sooner.</summary>
+    public int RequestBodyTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How long a request's headers may take to arrive.</summary>
+    public int RequestHeadersTimeoutSeconds { get; set; } = 10;
+
     /// <summary>How gdb on a core is confined.</summary>
     public SandboxOptions Sandbox { get; set; } = new();
+
+    public TerminalLimits TerminalLimits =>
+        new(MaxViewersPerTerminal, MaxViewerBacklogBytes, MaxTerminalInputBytes, TimeSpan.FromSeconds(TerminalInputWaitSeconds));
 
     public IEnumerable<string> EffectiveAllowedPaths => AllowedPaths.Count > 0 ? AllowedPaths : [CoreRoot];
 }

@@ -11,16 +11,19 @@ namespace CoreFileProfiler.Node.Debugging;
 /// <summary>
 /// Takes a core of a live process with gcore, which stops it only while the core is written,
 /// and files it in the core store like a crash: <c>&lt;pod&gt;/&lt;container&gt;/&lt;pid&gt;_&lt;time&gt;</c>, mode
-/// 0600, under a dot-name until complete, with its metadata beside it.
+/// 0600, under a dot-name until complete, with its metadata beside it. gcore holds one of the node's
+/// <see cref="GdbProcessSlots"/> while it runs.
 /// </summary>
-public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, TimeProvider time, ILogger<CoreSnapshotter> logger)
+public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, GdbProcessSlots slots, TimeProvider time, ILogger<CoreSnapshotter> logger)
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(10);
 
     /// <summary>The new core's path and size.</summary>
     /// <exception cref="InvalidOperationException">gcore failed (the process went away, ptrace refused).</exception>
+    /// <exception cref="LimitReachedException">The node runs <c>Profiler:MaxGdbProcesses</c> already.</exception>
     public async Task<(string Path, long Size)> TakeAsync(int pid, RunningContainer? container, CancellationToken cancellationToken = default)
     {
+        using var slot = slots.Take();
         var process = processes.Read(pid) ?? throw new InvalidOperationException($"pid {pid} has exited.");
         var now = time.GetUtcNow();
         var name = $"{pid}_{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";

@@ -12,8 +12,9 @@ namespace CoreFileProfiler.Node.Debugging;
 /// <summary>
 /// Starts gdb under a shared terminal, confined by <see cref="GdbSandbox"/>: on a core (with its
 /// executable when it can be found), handed over to an unprivileged uid, or attached to a process.
+/// Each gdb holds one of the node's <see cref="GdbProcessSlots"/> until it ends.
 /// </summary>
-public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, GdbSandbox sandbox, SandboxUids uids)
+public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, GdbSandbox sandbox, SandboxUids uids, GdbProcessSlots slots)
 {
     public const int InitialCols = 120;
     public const int InitialRows = 36;
@@ -22,10 +23,22 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     private const string DetachAndQuit = "\u0003detach\nquit\n";
 
     /// <summary><c>gdb &lt;exe&gt; -c &lt;core&gt;</c>, or <c>gdb -c &lt;core&gt;</c> with a word on why symbols are missing.</summary>
+    /// <exception cref="LimitReachedException">The node runs <c>Profiler:MaxGdbProcesses</c> already.</exception>
     public SharedTerminal StartOnCore(string corePath)
     {
         if (sandbox.Unavailable is { } why) throw new SandboxUnavailableException($"gdb cannot be sandboxed on this node ({why}), so it does not run.");
-        var uid = uids.Rent();
+        var slot = slots.Take();
+        int uid;
+        try
+        {
+            uid = uids.Rent();
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
+
         HandOverDirectory? handOver = null;
         try
         {
@@ -50,9 +63,9 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
 
             var terminal = new SharedTerminal(
                 PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.CorePolicy(given)), InitialCols, InitialRows, GdbSandbox.CorePrivileges(uid), handOver.Path),
-                "gdb");
+                "gdb", limits: options.Value.TerminalLimits);
             var handedOver = handOver;
-            terminal.Ended.ContinueWith(_ => Release(handedOver, uid), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            terminal.Ended.ContinueWith(_ => Release(handedOver, uid, slot), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             terminal.Announce(handedExecutable is not null
                 ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable.Shown} (from {executable.Source})."
                 : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({executable.Source}); symbols will be missing.");
@@ -60,19 +73,33 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         }
         catch
         {
-            Release(handOver, uid);
+            Release(handOver, uid, slot);
             throw;
         }
     }
 
     /// <summary><c>gdb -p &lt;pid&gt;</c> with the process's own root as sysroot, so libraries resolve inside its container.</summary>
+    /// <exception cref="LimitReachedException">The node runs <c>Profiler:MaxGdbProcesses</c> already.</exception>
     public SharedTerminal StartOnProcess(int pid)
     {
         var root = Path.Join(options.Value.ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "root");
         List<string> command = [options.Value.Gdb, "-q", "-iex", "set debuginfod enabled off", "-iex", $"set sysroot {root}", .. GdbSandbox.AttachArguments(pid)];
 
-        var terminal = new SharedTerminal(
-            PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.AttachPolicy(pid)), InitialCols, InitialRows, GdbSandbox.AttachPrivileges), "gdb", DetachAndQuit);
+        var slot = slots.Take();
+        SharedTerminal terminal;
+        try
+        {
+            terminal = new SharedTerminal(
+                PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.AttachPolicy(pid)), InitialCols, InitialRows, GdbSandbox.AttachPrivileges),
+                "gdb", DetachAndQuit, limits: options.Value.TerminalLimits);
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
+
+        terminal.Ended.ContinueWith(_ => slot.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         terminal.Announce($"core-file-profiler: attaching to pid {pid}; it is stopped while gdb holds it ('continue' or 'detach' lets it run). Every line typed here is audited.");
         // Whatever happened to gdb, the process must not stay stopped.
         terminal.Ended.ContinueWith(_ => LibC.Signal(pid, LibC.SIGCONT), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
@@ -136,7 +163,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     private bool IsInsidePod(string corePath) =>
         LibC.RealPath(corePath) is { } real && LibC.RealPath(store.KubernetesRoot) is { } pods && real.StartsWith(pods + "/", StringComparison.Ordinal);
 
-    private void Release(HandOverDirectory? handOver, int uid)
+    private void Release(HandOverDirectory? handOver, int uid, IDisposable slot)
     {
         try
         {
@@ -145,6 +172,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         finally
         {
             uids.Return(uid);
+            slot.Dispose();
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Debugging;
 using CoreFileProfiler.Node.Terminals;
 
 namespace CoreFileProfiler.Node.Telemetry;
@@ -22,9 +23,8 @@ public sealed class ProfilerMetrics : IDisposable
     private readonly TimeProvider _time;
     private (DateTimeOffset At, int Count, long Bytes) _storeScan;
     private int _liveSessions;
-    private int _snapshotsRunning;
 
-    public ProfilerMetrics(LocalTerminals terminals, CoreStore store, TimeProvider time)
+    public ProfilerMetrics(LocalTerminals terminals, CoreStore store, GdbProcessSlots gdbProcesses, TimeProvider time)
     {
         _store = store;
         _time = time;
@@ -36,7 +36,7 @@ public sealed class ProfilerMetrics : IDisposable
         _meter.CreateObservableGauge("cfp.sessions.live", () => Volatile.Read(ref _liveSessions), description: "Live debug sessions of this node.");
         _meter.CreateObservableGauge("cfp.terminals.running", () => Running(terminals), description: "gdb terminals running on this node.");
         _meter.CreateObservableGauge("cfp.terminal.viewers", () => terminals.All().Sum(t => t.ViewerCount), description: "Viewers connected to this node's terminals.");
-        _meter.CreateObservableGauge("cfp.gdb.processes", () => Running(terminals) + Volatile.Read(ref _snapshotsRunning), description: "gdb and gcore processes this node runs.");
+        _meter.CreateObservableGauge("cfp.gdb.processes", () => gdbProcesses.Taken, description: "gdb and gcore processes this node runs.");
         _meter.CreateObservableGauge("cfp.cores", () => StoreScan().Count, description: "Cores in this node's store.");
         _meter.CreateObservableGauge("cfp.core.size", () => StoreScan().Bytes, "By", "Bytes of the cores in this node's store.");
     }
@@ -54,13 +54,6 @@ public sealed class ProfilerMetrics : IDisposable
 
     public void LiveSessions(int count) => Volatile.Write(ref _liveSessions, count);
 
-    /// <summary>Counts a gcore while it runs.</summary>
-    public IDisposable SnapshotRunning()
-    {
-        Interlocked.Increment(ref _snapshotsRunning);
-        return new Finished(() => Interlocked.Decrement(ref _snapshotsRunning));
-    }
-
     public void Dispose() => _meter.Dispose();
 
     private static int Running(LocalTerminals terminals) => terminals.All().Count(t => !t.Ended.IsCompleted);
@@ -73,10 +66,5 @@ public sealed class ProfilerMetrics : IDisposable
         var cores = _store.ListAll();
         _storeScan = (_time.GetUtcNow(), cores.Count, cores.Sum(c => c.Size));
         return (_storeScan.Count, _storeScan.Bytes);
-    }
-
-    private sealed class Finished(Action action) : IDisposable
-    {
-        public void Dispose() => action();
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Threading.Channels;
 
 namespace CoreFileProfiler.Node.Terminals;
 
@@ -7,7 +6,8 @@ namespace CoreFileProfiler.Node.Terminals;
 /// A program under a pseudo-terminal shared by any number of viewers: its output goes to a
 /// scrollback and to every viewer in the same order; input from any viewer goes to the program.
 /// A dedicated thread reads the terminal, so neither the program nor other viewers wait on a
-/// slow one. Ends when the program exits or <see cref="Close"/> is called; either way the
+/// slow one. What it admits is bounded by its <see cref="TerminalLimits"/>: viewers, each viewer's
+/// backlog, and input waiting for the program. Ends when the program exits or <see cref="Close"/> is called; either way the
 /// program's process group is killed and reaped and every viewer is told why. Everything it
 /// writes, every input and every resize also goes to its <see cref="Recording"/>, which outlives
 /// the program until its owner disposes of it.
@@ -22,7 +22,7 @@ public sealed class SharedTerminal
     private readonly Lock _gate = new();
     private readonly Scrollback _scrollback = new(ScrollbackBytes);
     private readonly List<TerminalViewer> _viewers = [];
-    private readonly Channel<byte[]> _input = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly InputQueue _input;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _writer;
     private readonly byte[]? _farewell;
@@ -35,9 +35,12 @@ public sealed class SharedTerminal
     /// <param name="programName">What viewers are told exited when it does ("gdb").</param>
     /// <param name="farewell">Typed at <see cref="Close"/> before the kill, so the program can let go cleanly (gdb detaching).</param>
     /// <param name="time">The recording's clock; the system's unless given.</param>
-    public SharedTerminal(PseudoTerminal terminal, string programName, string? farewell = null, TimeProvider? time = null)
+    /// <param name="limits">What it admits; <see cref="TerminalLimits.Default"/> unless given.</param>
+    public SharedTerminal(PseudoTerminal terminal, string programName, string? farewell = null, TimeProvider? time = null, TerminalLimits? limits = null)
     {
         _terminal = terminal;
+        Limits = limits ?? TerminalLimits.Default;
+        _input = new InputQueue(Limits.MaxInputBytes);
         Recording = new TerminalRecording(terminal.Cols, terminal.Rows, time ?? TimeProvider.System);
         _farewell = farewell is null ? null : Encoding.UTF8.GetBytes(farewell);
         _exitReason = $"{programName} exited.";
@@ -51,6 +54,8 @@ public sealed class SharedTerminal
 
     public TerminalRecording Recording { get; }
 
+    public TerminalLimits Limits { get; }
+
     public int ViewerCount
     {
         get
@@ -60,11 +65,13 @@ public sealed class SharedTerminal
     }
 
     /// <summary>A new viewer: the scrollback first, then live output. After the end, just the scrollback.</summary>
+    /// <exception cref="LimitReachedException">The terminal already has <see cref="TerminalLimits.MaxViewers"/> viewers.</exception>
     public TerminalViewer Attach()
     {
-        var viewer = new TerminalViewer(this);
+        var viewer = new TerminalViewer(this, Limits.MaxViewerBacklogBytes);
         lock (_gate)
         {
+            if (_endReason is null && _viewers.Count >= Limits.MaxViewers) throw new LimitReachedException(TerminalLimits.TooManyViewers(Limits.MaxViewers));
             viewer.TryEnqueue(_scrollback.ToArray());
             if (_endReason is null) _viewers.Add(viewer);
             else viewer.End(_endReason);
@@ -78,10 +85,20 @@ public sealed class SharedTerminal
         lock (_gate) _viewers.Remove(viewer);
     }
 
-    /// <summary>Types into the terminal (keys, pasted text, Ctrl-C as \u0003).</summary>
-    public void Send(ReadOnlySpan<byte> input)
+    /// <summary>
+    /// Types into the terminal (keys, pasted text, Ctrl-C as \u0003). While its input queue is full this
+    /// waits, which holds back whoever types; input that finds no room within the limits' wait is refused.
+    /// </summary>
+    /// <exception cref="LimitReachedException">The program has not read earlier input for that long.</exception>
+    public async Task SendAsync(byte[] input, CancellationToken cancellationToken = default)
     {
-        if (_input.Writer.TryWrite(input.ToArray())) Recording.Input(input);
+        if (!await _input.WriteAsync(input, Limits.InputWait, cancellationToken))
+        {
+            throw new LimitReachedException(
+                $"Input arrives faster than the terminal reads it: {Limits.MaxInputBytes >> 10} KiB waited for more than {Limits.InputWait.TotalSeconds:0} s (Profiler:MaxTerminalInputBytes).");
+        }
+
+        if (!Ended.IsCompleted) Recording.Input(input);
     }
 
     public const int MaxSize = 1000;
@@ -106,7 +123,8 @@ public sealed class SharedTerminal
         _closeReason ??= reason;
         if (_farewell is not null && !Ended.IsCompleted)
         {
-            Send(_farewell);
+            // A full input queue (a flood ahead of it) only delays the kill by the farewell's time.
+            await Task.WhenAny(SendAsync(_farewell), Task.Delay(FarewellTime));
             await Task.WhenAny(Ended, Task.Delay(FarewellTime));
         }
 
@@ -160,7 +178,7 @@ public sealed class SharedTerminal
 
     private void Finish()
     {
-        _input.Writer.TryComplete();
+        _input.Complete();
         _terminal.Signal(Interop.LibC.SIGKILL); // unblocks a writer stuck on a full input queue
         _writer.Wait(TimeSpan.FromSeconds(5));
         _terminal.Dispose(); // reaps, then closes the master: nobody uses it any more
@@ -177,7 +195,7 @@ public sealed class SharedTerminal
 
     private async Task WriteInputAsync()
     {
-        await foreach (var input in _input.Reader.ReadAllAsync())
+        await foreach (var input in _input.ReadAllAsync())
         {
             try
             {

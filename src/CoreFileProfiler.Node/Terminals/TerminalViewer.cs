@@ -10,13 +10,12 @@ namespace CoreFileProfiler.Node.Terminals;
 /// </summary>
 public sealed class TerminalViewer : IDisposable
 {
-    private const long MaxBacklogBytes = 16 << 20;
-
     private readonly Channel<byte[]> _output = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SharedTerminal _terminal;
+    private readonly long _maxBacklogBytes;
     private long _backlog;
 
-    internal TerminalViewer(SharedTerminal terminal) => _terminal = terminal;
+    internal TerminalViewer(SharedTerminal terminal, long maxBacklogBytes) => (_terminal, _maxBacklogBytes) = (terminal, maxBacklogBytes);
 
     /// <summary>Why the output ended: the program exited, the session ended, or this viewer was too slow.</summary>
     public string? EndReason { get; private set; }
@@ -33,7 +32,7 @@ public sealed class TerminalViewer : IDisposable
     /// <summary>Queues output; false (and the viewer ended) when it is too far behind.</summary>
     internal bool TryEnqueue(byte[] chunk)
     {
-        if (Interlocked.Add(ref _backlog, chunk.Length) > MaxBacklogBytes)
+        if (Interlocked.Add(ref _backlog, chunk.Length) > _maxBacklogBytes)
         {
             End("This viewer fell too far behind the terminal's output; reconnect to catch up.");
             return false;

@@ -1,7 +1,9 @@
+using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
 using CoreFileProfiler.Silo.Terminals;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace CoreFileProfiler.Silo.Apis;
@@ -77,7 +79,8 @@ public static class TerminalsApi
         return TypedResults.PhysicalFile(Path.Join(environment.WebRootPath, "terminal.html"), "text/html; charset=utf-8");
     }
 
-    public static async Task<IResult> Connect(string id, string terminalId, HttpContext context, IGrainFactory grains, LocalTerminals local, AdminAccess admin, ILoggerFactory loggers)
+    public static async Task<IResult> Connect(
+        string id, string terminalId, HttpContext context, IGrainFactory grains, LocalTerminals local, AdminAccess admin, IOptions<ProfilerOptions> options, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -88,21 +91,28 @@ public static class TerminalsApi
         var info = await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
         if (info.AttachedPid is not null && !admin.IsAllowed(context)) return LiveAttachRefused(context, admin);
         var audit = info.AttachedPid is { } pid ? new LiveAttachAudit(loggers.CreateLogger<LiveAttachAudit>(), context.Connection.RemoteIpAddress, id, pid) : null;
-        await RelayAsync(context, session, new TerminalAddress(id, terminalId), readOnly: false, local, loggers, audit);
+        await RelayAsync(context, session, new TerminalAddress(id, terminalId), info, readOnly: false, local, options.Value, loggers, audit);
         return TypedResults.Empty;
     }
 
-    /// <summary>Accepts the WebSocket (access was checked) and joins it to the terminal until either ends.</summary>
+    /// <summary>
+    /// Accepts the WebSocket (access was checked) and joins it to the terminal until either ends. A terminal
+    /// that has all the viewers it admits is refused with 503 before the upgrade.
+    /// </summary>
     internal static async Task RelayAsync(
-        HttpContext context, IDebugSessionGrain session, TerminalAddress terminal, bool readOnly, LocalTerminals local, ILoggerFactory loggers, LiveAttachAudit? audit = null)
+        HttpContext context, IDebugSessionGrain session, TerminalAddress terminal, TerminalInfo info, bool readOnly, LocalTerminals local, ProfilerOptions options,
+        ILoggerFactory loggers, LiveAttachAudit? audit = null)
     {
+        // Checked again, race-free, where the viewer joins; that refusal closes the socket with 1013.
+        if (info.EndReason is null && info.Viewers >= info.MaxViewers) throw ProfilerException.Unavailable(TerminalLimits.TooManyViewers(info.MaxViewers));
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // On the terminal's own node, join it directly; elsewhere, through its session grain.
         ITerminalLink link = local.Find(terminal.SessionId, terminal.TerminalId) is { } here
             ? new LocalTerminalLink(here)
             : new GrainTerminalLink(session, terminal.TerminalId);
         if (readOnly) link = new ReadOnlyTerminalLink(link);
-        await new TerminalRelay(socket, link, session, terminal.TerminalId, loggers.CreateLogger<TerminalRelay>(), audit).RunAsync(context.RequestAborted);
+        await new TerminalRelay(socket, link, session, terminal.TerminalId, options.MaxViewerBacklogBytes, loggers.CreateLogger<TerminalRelay>(), audit)
+            .RunAsync(context.RequestAborted);
     }
 
     private static ProblemHttpResult LiveAttachRefused(HttpContext context, AdminAccess admin)

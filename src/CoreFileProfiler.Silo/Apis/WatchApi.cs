@@ -1,6 +1,8 @@
+using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Silo.Apis;
 
@@ -42,15 +44,16 @@ public static class WatchApi
         return TypedResults.Ok(new WatchedTerminal(terminal.Target, summary.ExpiresAt, terminal.EndReason));
     }
 
-    public static async Task<IResult> Connect(string watchId, HttpContext context, IGrainFactory grains, LocalTerminals local, ILoggerFactory loggers)
+    public static async Task<IResult> Connect(
+        string watchId, HttpContext context, IGrainFactory grains, LocalTerminals local, IOptions<ProfilerOptions> options, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
             throw ProfilerException.Invalid("This is a terminal's WebSocket; connect with a WebSocket client.");
         }
 
-        var (session, address, _) = await ResolveAsync(watchId, grains); // 404 or 410 before the upgrade, not after
-        await TerminalsApi.RelayAsync(context, session, address, readOnly: true, local, loggers);
+        var (session, address, terminal) = await ResolveAsync(watchId, grains); // 404 or 410 before the upgrade, not after
+        await TerminalsApi.RelayAsync(context, session, address, terminal, readOnly: true, local, options.Value, loggers);
         return TypedResults.Empty;
     }
 

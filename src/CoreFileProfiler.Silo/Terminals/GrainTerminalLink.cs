@@ -8,7 +8,7 @@ internal sealed class GrainTerminalLink(IDebugSessionGrain session, string termi
     public IAsyncEnumerable<byte[]> Output(CancellationToken cancellationToken) =>
         session.Watch(terminalId, cancellationToken).WithBatchSize(64);
 
-    public Task Input(string data) => session.SendInput(terminalId, data);
+    public Task Input(string data, CancellationToken cancellationToken) => session.SendInput(terminalId, data);
 
     public Task Resize(int cols, int rows) => session.Resize(terminalId, cols, rows);
 }

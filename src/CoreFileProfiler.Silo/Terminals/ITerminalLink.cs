@@ -5,7 +5,8 @@ internal interface ITerminalLink
 {
     IAsyncEnumerable<byte[]> Output(CancellationToken cancellationToken);
 
-    Task Input(string data);
+    /// <summary>Types into the terminal; waits while its input queue is full, and is refused (503) if that lasts.</summary>
+    Task Input(string data, CancellationToken cancellationToken);
 
     Task Resize(int cols, int rows);
 }

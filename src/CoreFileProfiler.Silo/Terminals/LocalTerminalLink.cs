@@ -16,11 +16,7 @@ internal sealed class LocalTerminalLink(SharedTerminal terminal) : ITerminalLink
         }
     }
 
-    public Task Input(string data)
-    {
-        terminal.Send(Encoding.UTF8.GetBytes(data));
-        return Task.CompletedTask;
-    }
+    public Task Input(string data, CancellationToken cancellationToken) => terminal.SendAsync(Encoding.UTF8.GetBytes(data), cancellationToken);
 
     public Task Resize(int cols, int rows)
     {

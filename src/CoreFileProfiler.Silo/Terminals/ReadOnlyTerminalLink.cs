@@ -5,7 +5,7 @@ internal sealed class ReadOnlyTerminalLink(ITerminalLink terminal) : ITerminalLi
 {
     public IAsyncEnumerable<byte[]> Output(CancellationToken cancellationToken) => terminal.Output(cancellationToken);
 
-    public Task Input(string data) => Task.CompletedTask;
+    public Task Input(string data, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task Resize(int cols, int rows) => Task.CompletedTask;
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using CoreFileProfiler.Node;
 using Orleans.Runtime;
 
 namespace CoreFileProfiler.Silo.Terminals;
@@ -9,13 +10,15 @@ namespace CoreFileProfiler.Silo.Terminals;
 /// <summary>
 /// Joins one viewer's WebSocket to a terminal of a session grain, wherever the grain lives.
 /// Output is pulled without pause (a paused Orleans enumeration is lost) into
-/// this viewer's own queue; a viewer too slow to drain it is disconnected and reconnects from the
-/// scrollback. All sends, the closing frame included, happen in one loop.
+/// this viewer's own queue; a viewer too slow to drain it (<paramref name="maxBacklogBytes"/>) is
+/// disconnected and reconnects from the scrollback. Input is read one message at a time and only once
+/// the terminal has taken the last, so a full input queue stops reading the socket. All sends, the
+/// closing frame included, happen in one loop.
 /// </summary>
-internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebugSessionGrain session, string terminalId, ILogger logger, LiveAttachAudit? audit = null)
+internal sealed partial class TerminalRelay(
+    WebSocket socket, ITerminalLink link, IDebugSessionGrain session, string terminalId, long maxBacklogBytes, ILogger logger, LiveAttachAudit? audit = null)
 {
     public const int MaxMessageBytes = 64 << 10;
-    private const long MaxBacklogBytes = 16 << 20;
     private const int MaxFrameBytes = 256 << 10;
     private const int MaxCloseReasonBytes = 123; // RFC 6455
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013; // the page reconnects
@@ -68,7 +71,7 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
         {
             await foreach (var chunk in link.Output(cancellationToken))
             {
-                if (Interlocked.Add(ref _backlog, chunk.Length) > MaxBacklogBytes)
+                if (Interlocked.Add(ref _backlog, chunk.Length) > maxBacklogBytes)
                 {
                     End(TryAgainLater, "This viewer fell too far behind; reconnecting replays the scrollback.");
                     return;
@@ -83,6 +86,12 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // the viewer left first
+        }
+        catch (Exception e) when (IsLimit(e))
+        {
+            // The terminal has all the viewers it admits: this one came past the gateway's check in a race.
+            LogRefused(logger, CapabilityHash.Of(terminalId), e.Message);
+            End(TryAgainLater, e.Message);
         }
         catch (Exception e)
         {
@@ -135,7 +144,7 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
                 if (message.IsInput)
                 {
                     audit?.Typed(message.Input!);
-                    await link.Input(message.Input!);
+                    await link.Input(message.Input!, cancellationToken); // waits while the terminal's input queue is full
                 }
                 else
                 {
@@ -145,6 +154,12 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
         }
         catch (ProfilerException e) when (e.Error == ProfilerError.InvalidParameter)
         {
+            End(WebSocketCloseStatus.PolicyViolation, e.Message);
+        }
+        catch (Exception e) when (IsLimit(e))
+        {
+            // Flooding: the terminal's input queue stayed full for as long as input may wait.
+            LogRefused(logger, CapabilityHash.Of(terminalId), e.Message);
             End(WebSocketCloseStatus.PolicyViolation, e.Message);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ProfilerException)
@@ -174,6 +189,12 @@ internal sealed class TerminalRelay(WebSocket socket, ITerminalLink link, IDebug
             return (false, "The node running this terminal is unavailable.");
         }
     }
+
+    /// <summary>A node limit's refusal: thrown by the terminal here, or by its session grain on another node.</summary>
+    private static bool IsLimit(Exception e) => e is LimitReachedException or ProfilerException { Error: ProfilerError.Unavailable };
+
+    [LoggerMessage(EventName = "TerminalViewerRefused", Level = LogLevel.Warning, Message = "Terminal {TerminalHash} refused a viewer: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string terminalHash, string reason);
 
     private void End(WebSocketCloseStatus status, string reason)
     {
