@@ -22,6 +22,7 @@ public static class ProcessorApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         // Any other method: 405 with Allow: POST (routing alone would answer an empty 405).
@@ -42,7 +43,7 @@ public static class ProcessorApi
         var outcome = "error";
         try
         {
-            var call = await ProcessorRequestReader.ReadAsync(context.Request, options.Value.MaxExpirationSeconds, cancellationToken);
+            var call = await ProcessorRequestReader.ReadAsync(context.Request, options.Value, cancellationToken);
             var trusted = admin.IsAllowed(context) || callers.Contains(context.Connection.RemoteIpAddress);
             var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request with { TrustedCaller = trusted });
             outcome = "ok";

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Telemetry;
+using CoreFileProfiler.Node.Terminals;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -44,6 +46,15 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.MaxExpirationSeconds > 0, "Profiler:MaxExpirationSeconds must be positive.")
             .Validate(o => o.MaxSessions > 0, "Profiler:MaxSessions must be positive.")
             .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
+            .Validate(o => o.MaxViewersPerTerminal > 0, "Profiler:MaxViewersPerTerminal must be positive.")
+            .Validate(o => o.MaxViewerBacklogBytes > SharedTerminal.ScrollbackBytes, $"Profiler:MaxViewerBacklogBytes must be larger than the scrollback ({SharedTerminal.ScrollbackBytes} bytes) every viewer gets first.")
+            .Validate(o => o.MaxTerminalInputBytes > 0, "Profiler:MaxTerminalInputBytes must be positive.")
+            // Input waits inside a call to the terminal's session grain, which times out after 30 s.
+            .Validate(o => o.TerminalInputWaitSeconds is > 0 and <= 20, "Profiler:TerminalInputWaitSeconds must be between 1 and 20.")
+            .Validate(o => o.MaxGdbProcesses > 0, "Profiler:MaxGdbProcesses must be positive.")
+            .Validate(o => o.MaxRequestBodyBytes is > 0 and <= 1 << 30, "Profiler:MaxRequestBodyBytes must be between 1 and 1 GiB.")
+            .Validate(o => o.RequestBodyTimeoutSeconds > 0, "Profiler:RequestBodyTimeoutSeconds must be positive.")
+            .Validate(o => o.RequestHeadersTimeoutSeconds > 0, "Profiler:RequestHeadersTimeoutSeconds must be positive.")
             .ValidateOnStart();
 
         var auth = builder.Configuration.GetSection(AdminOptions.Section);
@@ -65,6 +76,12 @@ public static class ProfilerHostingExtensions
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // No request needs a large body or slow headers: whatever is slow or big is cut off, not held.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ProfilerOptions>>((kestrel, profiler) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = profiler.Value.MaxRequestBodyBytes;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(profiler.Value.RequestHeadersTimeoutSeconds);
+        });
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using CoreFileProfiler.Node;
 
 namespace CoreFileProfiler.Silo.Processor;
 
@@ -21,13 +22,21 @@ public static class ProcessorRequestReader
     public const string ContainerKey = "container";
     public const string NodeKey = "node";
 
-    /// <summary>The agent sends up to 2 MiB; twice that leaves room without letting a client exhaust memory.</summary>
-    public const int MaxBodyBytes = 4 << 20;
+    private const int FirstBufferBytes = 4 << 10;
 
-    public static async Task<ProcessorCall> ReadAsync(HttpRequest request, int maxExpirationSeconds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body, at most <see cref="ProfilerOptions.MaxRequestBodyBytes"/> (413) within
+    /// <see cref="ProfilerOptions.RequestBodyTimeoutSeconds"/> (408), and parses it. The buffer grows with
+    /// what has arrived, never with what Content-Length promises: a declared size costs nothing until sent.
+    /// </summary>
+    public static async Task<ProcessorCall> ReadAsync(HttpRequest request, ProfilerOptions options, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes) throw TooLarge();
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 << 10, MaxBodyBytes) + 1);
+        var max = (int)options.MaxRequestBodyBytes;
+        if (request.ContentLength > max) throw TooLarge(max);
+        // Kestrel cuts a body slower than its minimum rate; this bounds one that trickles in just above it.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(options.RequestBodyTimeoutSeconds));
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstBufferBytes);
         try
         {
             var length = 0;
@@ -35,20 +44,30 @@ public static class ProcessorRequestReader
             {
                 if (length == buffer.Length)
                 {
-                    if (length > MaxBodyBytes) throw TooLarge();
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                    if (length > max) throw TooLarge(max);
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, max + 1L));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(length), deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new BadHttpRequestException(
+                        $"The body did not arrive within {options.RequestBodyTimeoutSeconds} s (Profiler:RequestBodyTimeoutSeconds).", StatusCodes.Status408RequestTimeout);
+                }
+
                 if (read == 0) break;
                 length += read;
             }
 
-            if (length > MaxBodyBytes) throw TooLarge();
-            return Parse(buffer.AsSpan(0, length), maxExpirationSeconds);
+            if (length > max) throw TooLarge(max);
+            return Parse(buffer.AsSpan(0, length), options.MaxExpirationSeconds);
         }
         finally
         {
@@ -129,6 +148,6 @@ public static class ProcessorRequestReader
         return (int)number;
     }
 
-    private static BadHttpRequestException TooLarge() =>
-        new($"The body is larger than {MaxBodyBytes >> 20} MiB.", StatusCodes.Status413PayloadTooLarge);
+    private static BadHttpRequestException TooLarge(int max) =>
+        new($"The body is larger than {max} bytes (Profiler:MaxRequestBodyBytes).", StatusCodes.Status413PayloadTooLarge);
 }
