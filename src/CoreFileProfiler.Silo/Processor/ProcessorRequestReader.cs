@@ -126,11 +126,24 @@ public static class ProcessorRequestReader
     private static string? Text(JsonElement root, string key) =>
         !root.TryGetProperty(key, out var value) ? null : value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString() is { Length: > 0 } text ? text : null,
+            JsonValueKind.String => String(value, key) is { Length: > 0 } text ? text : null,
             JsonValueKind.Number => value.GetRawText(),
             JsonValueKind.Null => null,
             _ => throw ProfilerException.Invalid($"{key} must be a string, not a JSON {value.ValueKind.ToString().ToLowerInvariant()}."),
         };
+
+    private static string? String(JsonElement value, string key)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON, but it escapes half a surrogate pair ("\uD800"): no text at all.
+            throw ProfilerException.Invalid($"{key} is not valid text: it escapes an unpaired UTF-16 surrogate.");
+        }
+    }
 
     private static int Number(JsonElement root, string key, bool required, int min, int max, string? maxSetting)
     {

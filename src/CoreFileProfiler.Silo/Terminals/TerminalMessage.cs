@@ -51,5 +51,11 @@ public sealed record TerminalMessage(string? Input, int Cols, int Rows)
             problem = "Messages must be valid JSON.";
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON, but a string escapes half a surrogate pair ("\uD800"): it is no text at all.
+            problem = "Messages must be valid JSON text: a string escapes an unpaired UTF-16 surrogate.";
+            return null;
+        }
     }
 }
