@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace CoreFileProfiler.IntegrationTests.Support;
 
 /// <summary>One real silo for the test collection, with a real crasher's cores filed under a pod.</summary>
-public sealed class SiloFixture : IAsyncLifetime
+public class SiloFixture : IAsyncLifetime
 {
     public const string Namespace = "default";
     public const string Pod = "crash-pod";
@@ -13,6 +13,12 @@ public sealed class SiloFixture : IAsyncLifetime
     public const string ResultKey = "diagnoser.runtime.core_file_profiler.result.endpoint";
 
     private readonly TempDirectory _temp = new();
+    private readonly string[] _settings;
+
+    public SiloFixture() : this([]) { }
+
+    /// <param name="settings">Command-line settings of this fixture's silo beyond the defaults.</param>
+    protected SiloFixture(string[] settings) => _settings = settings;
 
     public SiloProcess Silo { get; private set; } = null!;
 
@@ -27,7 +33,7 @@ public sealed class SiloFixture : IAsyncLifetime
             // The crasher and its source where a sandboxed gdb may read them (Profiler:Sandbox:SourceRoots).
             File.SetUnixFileMode(_temp.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
             var sources = Directory.CreateDirectory(Path.Join(_temp.Path, "src")).FullName;
-            Silo = await SiloProcess.StartAsync(_temp.Path, $"--Profiler:Sandbox:SourceRoots:0={sources}");
+            Silo = await SiloProcess.StartAsync(_temp.Path, [$"--Profiler:Sandbox:SourceRoots:0={sources}", .. _settings]);
             Crasher = await CrashingProgram.BuildAsync(sources);
         }
         catch

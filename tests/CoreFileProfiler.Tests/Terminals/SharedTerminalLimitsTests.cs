@@ -55,7 +55,7 @@ public sealed class SharedTerminalLimitsTests
     {
         // 3 MB of output once told to go, at a pace a reading viewer keeps up with; a viewer may be 1.5 MiB behind.
         var terminal = Start(
-            "read go; for i in $(seq 30); do head -c 100000 /dev/zero | tr '\\0' a; sleep 0.01; done; echo; echo done",
+            "read go; for i in $(seq 30); do head -c 100000 /dev/zero | tr '\\0' a; sleep 0.01; done; echo; echo done; read stay",
             TerminalLimits.Default with { MaxViewerBacklogBytes = 3 << 19 });
         try
         {
