@@ -278,6 +278,53 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
         }
     }
 
+    [Fact]
+    public async Task A_terminals_viewer_limit_holds_whichever_gateway_the_viewers_come_through()
+    {
+        var core = await cluster.CrashIntoAsync(cluster.C, "crowded-on-c");
+        var session = await ClusterFixture.OpenSessionAsync(cluster.B, "node-c", "crowded-on-c");
+        var terminal = await SiloFixture.OpenTerminalBodyAsync(cluster.B.Http, session, "app/" + Path.GetFileName(core));
+        var ws = terminal.GetProperty("ws").GetString()!;
+        var watchWs = terminal.GetProperty("watchWs").GetString()!;
+        var viewers = new List<TerminalClient>();
+        try
+        {
+            // 32 (Profiler:MaxViewersPerTerminal): through a and b (the grain's stream, watchers on b) and c (gdb's own node).
+            var urls = Enumerable.Range(0, 32).Select(i => (i % 3) switch
+            {
+                0 => OnGateway(ws, cluster.A),
+                1 => OnGateway(watchWs, cluster.B),
+                _ => OnGateway(ws, cluster.C),
+            });
+            viewers.AddRange(await Task.WhenAll(urls.Select(url => TerminalClient.ConnectAsync(url))));
+            await Task.WhenAll(viewers.Select(v => v.WaitForAsync(Prompt)));
+
+            foreach (var refused in new[] { OnGateway(ws, cluster.A), OnGateway(watchWs, cluster.B), OnGateway(ws, cluster.C) })
+            {
+                var refusal = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => TerminalClient.ConnectAsync(refused));
+                Assert.Contains("503", refusal.Message, StringComparison.Ordinal);
+            }
+
+            // One leaves through a; the next gets in through b.
+            await viewers[0].DisposeAsync();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while ((await cluster.B.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("terminals")[0].GetProperty("viewers").GetInt32() >= 32)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the viewer that left still counts"); // its stream from c ends asynchronously
+                await Task.Delay(100);
+            }
+
+            var next = await TerminalClient.ConnectAsync(OnGateway(watchWs, cluster.B));
+            viewers.Add(next);
+            await next.WaitForAsync(Prompt);
+        }
+        finally
+        {
+            foreach (var viewer in viewers) await viewer.DisposeAsync();
+            await cluster.B.Http.DeleteAsync(session);
+        }
+    }
+
     private static string OnGateway(string ws, SiloProcess gateway) =>
         new UriBuilder(ws) { Port = gateway.Port }.Uri.ToString();
 }
