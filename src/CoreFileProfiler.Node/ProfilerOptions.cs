@@ -58,7 +58,7 @@ public sealed class ProfilerOptions
     /// <summary>gdb and gcore processes the node runs at once: terminals and snapshots.</summary>
     public int MaxGdbProcesses { get; set; } = 32;
 
-    /// <summary>The largest request body; the processor's is the only large one (the agent sends up to 2 MiB).</summary>
+    /// <summary>The largest processor body (the agent sends up to 2 MiB); Kestrel refuses any body over twice this unread.</summary>
     public long MaxRequestBodyBytes { get; set; } = 4 << 20;
 
     /// <summary>How long a processor body may take to arrive in full; a body slower than Kestrel's minimum rate is cut off sooner.</summary>

@@ -79,7 +79,10 @@ public static class ProfilerHostingExtensions
         // No request needs a large body or slow headers: whatever is slow or big is cut off, not held.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ProfilerOptions>>((kestrel, profiler) =>
         {
-            kestrel.Limits.MaxRequestBodySize = profiler.Value.MaxRequestBodyBytes;
+            // Twice the cap the processor enforces itself: a body a little too large is still read and answered 413,
+            // which a client that sends its whole body before reading the answer then sees; a larger one is not
+            // read at all, its connection closed after the 413.
+            kestrel.Limits.MaxRequestBodySize = 2 * profiler.Value.MaxRequestBodyBytes;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(profiler.Value.RequestHeadersTimeoutSeconds);
         });
     }

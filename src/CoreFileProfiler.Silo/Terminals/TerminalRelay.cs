@@ -193,7 +193,7 @@ internal sealed partial class TerminalRelay(
     /// <summary>A node limit's refusal: thrown by the terminal here, or by its session grain on another node.</summary>
     private static bool IsLimit(Exception e) => e is LimitReachedException or ProfilerException { Error: ProfilerError.Unavailable };
 
-    [LoggerMessage(EventName = "TerminalViewerRefused", Level = LogLevel.Warning, Message = "Terminal {TerminalHash} refused a viewer: {Reason}")]
+    [LoggerMessage(EventName = "TerminalViewerDisconnected", Level = LogLevel.Warning, Message = "Terminal {TerminalHash} disconnected a viewer: {Reason}")]
     private static partial void LogRefused(ILogger logger, string terminalHash, string reason);
 
     private void End(WebSocketCloseStatus status, string reason)
