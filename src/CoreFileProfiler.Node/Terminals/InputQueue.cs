@@ -26,33 +26,45 @@ internal sealed class InputQueue(long capacityBytes)
     public async Task<bool> WriteAsync(byte[] input, TimeSpan wait, CancellationToken cancellationToken)
     {
         var cost = input.Length + PieceCost;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(wait);
-        while (true)
+        CancellationTokenSource? deadline = null; // only once it has to wait: a keystroke that fits costs no timer
+        try
         {
-            Task roomMade;
-            lock (_gate)
+            while (true)
             {
-                if (_completed) return true;
-                // A piece larger than the whole queue still goes in alone, once the queue is empty.
-                if (_queued == 0 || _queued + cost <= capacityBytes)
+                Task roomMade;
+                lock (_gate)
                 {
-                    _queued += cost;
-                    _pieces.Writer.TryWrite(input);
-                    return true;
+                    if (_completed) return true;
+                    // A piece larger than the whole queue still goes in alone, once the queue is empty.
+                    if (_queued == 0 || _queued + cost <= capacityBytes)
+                    {
+                        _queued += cost;
+                        _pieces.Writer.TryWrite(input);
+                        return true;
+                    }
+
+                    roomMade = _roomMade.Task;
                 }
 
-                roomMade = _roomMade.Task;
-            }
+                if (deadline is null)
+                {
+                    deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    deadline.CancelAfter(wait);
+                }
 
-            try
-            {
-                await roomMade.WaitAsync(deadline.Token);
+                try
+                {
+                    await roomMade.WaitAsync(deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
+        }
+        finally
+        {
+            deadline?.Dispose();
         }
     }
 
