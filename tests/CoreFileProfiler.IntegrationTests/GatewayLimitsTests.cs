@@ -43,9 +43,9 @@ public sealed class GatewayLimitsTests(GatewayLimitsFixture fixture, ITestOutput
             var giveUp = BodyTimeout * 3;
             var slow = Enumerable.Range(0, 300).Select(i => i switch
             {
-                < 140 => SlowBody.PostAsync(fixture.Silo.Port, "/processor/coreFileProfiler", 10 << 10, 1, TimeSpan.FromSeconds(2), giveUp),
-                < 280 => SlowBody.PostAsync(fixture.Silo.Port, "/processor/coreFileProfiler", 4 << 20, 1, TimeSpan.FromSeconds(2), giveUp),
-                _ => SlowBody.PostAsync(fixture.Silo.Port, "/processor/coreFileProfiler", 4 << 20, 300, TimeSpan.FromSeconds(1), giveUp),
+                < 140 => SlowRequest.PostBodyAsync(fixture.Silo.Port, "/processor/coreFileProfiler", 10 << 10, 1, TimeSpan.FromSeconds(2), giveUp),
+                < 280 => SlowRequest.PostBodyAsync(fixture.Silo.Port, "/processor/coreFileProfiler", 4 << 20, 1, TimeSpan.FromSeconds(2), giveUp),
+                _ => SlowRequest.PostBodyAsync(fixture.Silo.Port, "/processor/coreFileProfiler", 4 << 20, 300, TimeSpan.FromSeconds(1), giveUp),
             }).ToList();
 
             // 40 viewers at once, every other one through the read-only watch link.
@@ -99,6 +99,22 @@ public sealed class GatewayLimitsTests(GatewayLimitsFixture fixture, ITestOutput
             foreach (var viewer in viewers) await viewer.DisposeAsync();
             await Http.DeleteAsync(session);
         }
+    }
+
+    [Fact]
+    public async Task Headers_that_never_end_are_cut_off_within_the_header_timeout_and_honest_calls_go_on()
+    {
+        var headerTimeout = TimeSpan.FromSeconds(10); // Profiler:RequestHeadersTimeoutSeconds's default
+        var slow = Enumerable.Range(0, 50).Select(_ => SlowRequest.HeadersAsync(fixture.Silo.Port, TimeSpan.FromSeconds(1), headerTimeout * 3)).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/healthz")).StatusCode);
+        var cut = await Task.WhenAll(slow);
+
+        var after = cut.Select(c => c.CutOffAfter).OfType<TimeSpan>().Order().ToList();
+        output.WriteLine($"slow headers: {after.Count} of {cut.Length} cut off, after {Seconds(after.FirstOrDefault())} to {Seconds(after.LastOrDefault())}; "
+            + $"statuses: {string.Join(", ", cut.GroupBy(c => c.Status?.ToString(CultureInfo.InvariantCulture) ?? "none").Select(g => $"{g.Count()} × {g.Key}"))}");
+        Assert.All(cut, c => Assert.True(c.CutOffAfter <= headerTimeout + CutOffSlack, $"slow headers were held {c.CutOffAfter?.ToString() ?? "to the end"}"));
     }
 
     [Fact]

@@ -6,32 +6,39 @@ using System.Text;
 namespace CoreFileProfiler.IntegrationTests.Support;
 
 /// <summary>
-/// A client that declares a request body and then trickles it in, as a slowloris attacker does: how long
-/// the server let it hold the connection, and what it answered before cutting it off.
+/// A client that trickles its request in, as a slowloris attacker does (headers that never end, or a body
+/// a byte at a time): how long the server let it hold the connection, and what it answered before
+/// cutting it off.
 /// </summary>
-internal static class SlowBody
+internal static class SlowRequest
 {
-    /// <param name="declaredLength">The Content-Length it claims.</param>
-    /// <param name="piece">Bytes sent each <paramref name="interval"/>.</param>
+    /// <summary>Declares a body of <paramref name="declaredLength"/> bytes, then sends <paramref name="piece"/> of them every <paramref name="interval"/>.</summary>
     /// <param name="giveUp">How long to keep trickling before concluding the server never cuts it off.</param>
     /// <returns>When the server closed the connection (null: it never did), and its status line's code, if it sent one.</returns>
-    public static async Task<(TimeSpan? CutOffAfter, int? Status)> PostAsync(int port, string path, long declaredLength, int piece, TimeSpan interval, TimeSpan giveUp)
+    public static Task<(TimeSpan? CutOffAfter, int? Status)> PostBodyAsync(int port, string path, long declaredLength, int piece, TimeSpan interval, TimeSpan giveUp) =>
+        TrickleAsync(port, $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {declaredLength}\r\n\r\n{{", ' ', piece, declaredLength - 1, interval, giveUp);
+
+    /// <summary>Sends a request line and then one more header byte every <paramref name="interval"/>, never ending the headers.</summary>
+    public static Task<(TimeSpan? CutOffAfter, int? Status)> HeadersAsync(int port, TimeSpan interval, TimeSpan giveUp) =>
+        TrickleAsync(port, $"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ", 'a', 1, long.MaxValue, interval, giveUp);
+
+    private static async Task<(TimeSpan? CutOffAfter, int? Status)> TrickleAsync(int port, string head, char filler, int piece, long limit, TimeSpan interval, TimeSpan giveUp)
     {
         using var client = new TcpClient();
         await client.ConnectAsync("127.0.0.1", port);
         var stream = client.GetStream();
         var clock = Stopwatch.StartNew();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {declaredLength}\r\n\r\n{{"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         var response = new StringBuilder();
         var closed = ReadUntilClosedAsync(stream, response);
-        var filler = Encoding.ASCII.GetBytes(new string(' ', piece));
-        for (long sent = 1; !closed.IsCompleted && clock.Elapsed < giveUp && sent + piece < declaredLength; sent += piece)
+        var pieceBytes = Encoding.ASCII.GetBytes(new string(filler, piece));
+        for (long sent = 0; !closed.IsCompleted && clock.Elapsed < giveUp && sent + piece <= limit; sent += piece)
         {
             await Task.WhenAny(closed, Task.Delay(interval));
             if (closed.IsCompleted) break;
             try
             {
-                await stream.WriteAsync(filler);
+                await stream.WriteAsync(pieceBytes);
             }
             catch (IOException)
             {
