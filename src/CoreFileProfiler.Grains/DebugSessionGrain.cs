@@ -123,7 +123,7 @@ public sealed class DebugSessionGrain(
             {
                 terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
             }
-            catch (SandboxUnavailableException e)
+            catch (Exception e) when (e is SandboxUnavailableException or InsufficientSpaceException)
             {
                 throw ProfilerException.Unavailable(e.Message);
             }
@@ -156,7 +156,7 @@ public sealed class DebugSessionGrain(
             var (path, size) = await snapshots.TakeAsync(pid, container);
             return new Snapshot(path, size, pid, container?.Name);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or InsufficientSpaceException)
         {
             throw ProfilerException.Unavailable(e.Message);
         }

@@ -42,6 +42,12 @@ public sealed class ProfilerOptions
     /// <summary>Retention: beyond this many bytes in the core store, the oldest cores go first.</summary>
     public long MaxCoreStoreBytes { get; set; } = 20L << 30;
 
+    /// <summary>
+    /// Free space that snapshots and gdb's decompressed cores never take from the store's
+    /// filesystem: bytes (<c>2GiB</c>, <c>2147483648</c>) or a percentage of it (<c>5%</c>); see <see cref="Cores.FreeSpaceFloor"/>.
+    /// </summary>
+    public string MinFreeSpace { get; set; } = "2GiB";
+
     /// <summary>How gdb on a core is confined.</summary>
     public SandboxOptions Sandbox { get; set; } = new();
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -43,6 +44,7 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.EffectiveAllowedPaths.All(Path.IsPathRooted), "Profiler:AllowedPaths must be absolute paths.")
             .Validate(o => o.MaxExpirationSeconds > 0, "Profiler:MaxExpirationSeconds must be positive.")
             .Validate(o => o.MaxSessions > 0, "Profiler:MaxSessions must be positive.")
+            .Validate(o => FreeSpaceFloor.TryParse(o.MinFreeSpace, out _), "Profiler:MinFreeSpace must be bytes ('2GiB', '2147483648') or a percentage of the filesystem from 0 to 100 ('5%').")
             .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
 
