@@ -128,6 +128,91 @@ public sealed class StoreBudgetTests
         Assert.Contains("Retention deleted 1 cores", restarted.Log(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_snapshot_or_a_decompression_that_reaches_the_floor_is_stopped_and_its_partial_file_removed()
+    {
+        using var temp = new TempDirectory();
+        var root = Directory.CreateDirectory(Path.Join(temp.Path, "cores")).FullName;
+        // A filesystem of its own, 256 MiB, whose floor of 75% leaves 64 MiB to write: less than either 96 MiB file.
+        var (mounted, mountOutput) = await Command.RunAsync("mount", ["-t", "tmpfs", "-o", "size=256m", "tmpfs", root], temp.Path);
+        Assert.True(mounted == 0, $"mount: {mountOutput}");
+        using var hungry = await StartHungryProgramAsync(temp.Path);
+        using var sleeper = Process.Start("sleep", "300");
+        try
+        {
+            // A zstd core of 96 MiB (zeros: a few KB compressed), filed by the collector.
+            var zstd = await Collector.CollectAsync(new byte[96 << 20], root, Path.Join(temp.Path, "log"), CrashArguments(424242),
+                new Dictionary<string, string> { ["CORE_COLLECTOR_COMPRESS"] = "true", ["CORE_COLLECTOR_MIN_FREE_BYTES"] = "0" });
+            await using var silo = await SiloProcess.StartAsync(temp.Path, "--Profiler:MinFreeSpace=75%");
+
+            var live = await SiloFixture.OpenSessionAsync(silo, GcoreRequest(hungry.Id));
+            using (var snapshot = await silo.Http.PostAsJsonAsync(live + "snapshots", new { pid = hungry.Id }))
+            {
+                await AssertRefusedAtTheFloorAsync(snapshot, $"The snapshot of pid {hungry.Id} was stopped and its partial core removed", "75%");
+            }
+
+            Assert.Empty(Directory.GetFiles(root, $"*{hungry.Id}*", SearchOption.AllDirectories));
+            Assert.DoesNotContain(File.ReadAllText($"/proc/{hungry.Id}/stat").Split(") ")[1][..1], "Tt"); // it runs on
+
+            // The metadata says 96 MiB: refused before a byte is written. Without it, stopped at the floor.
+            var session = await SiloFixture.OpenSessionAsync(silo, FileRequest(zstd));
+            using (var refused = await silo.Http.PostAsJsonAsync(session + "terminals", new { file = Path.GetFileName(zstd) }))
+            {
+                await AssertRefusedAtTheFloorAsync(refused, "was not decompressed for gdb: it takes 100663296 bytes", "75%");
+            }
+
+            File.Delete(zstd[..^4] + ".json");
+            using (var stopped = await silo.Http.PostAsJsonAsync(session + "terminals", new { file = Path.GetFileName(zstd) }))
+            {
+                await AssertRefusedAtTheFloorAsync(stopped, $"Decompressing {Path.GetFileName(zstd)[..^4]} for gdb stopped at", "75%");
+            }
+
+            Assert.Empty(HandOverFiles(root));
+
+            // What fits still works: a small process's snapshot.
+            var small = await SiloFixture.OpenSessionAsync(silo, GcoreRequest(sleeper.Id));
+            using var taken = await silo.Http.PostAsJsonAsync(small + "snapshots", new { pid = sleeper.Id });
+            Assert.True(taken.StatusCode == HttpStatusCode.Created, await taken.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            foreach (var process in new[] { hungry, sleeper })
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+
+            await Command.RunAsync("umount", [root], temp.Path);
+        }
+    }
+
+    /// <summary>A process with 96 MiB of memory written (so gcore writes it all), ready when it says so.</summary>
+    private static async Task<Process> StartHungryProgramAsync(string directory)
+    {
+        var source = Path.Join(directory, "hungry.c");
+        await File.WriteAllTextAsync(source, """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <unistd.h>
+            int main(void) {
+                size_t n = 96u << 20;
+                char *p = malloc(n);
+                for (size_t i = 0; i < n; i++) p[i] = (char)(i * 2654435761u >> 24);
+                puts("ready");
+                fflush(stdout);
+                pause();
+                return p[0];
+            }
+            """);
+        var executable = Path.Join(directory, "hungry");
+        var (code, output) = await Command.RunAsync("gcc", ["-O0", "-o", executable, source], directory);
+        Assert.True(code == 0, $"gcc: {output}");
+        var hungry = Process.Start(new ProcessStartInfo(executable) { RedirectStandardOutput = true })!;
+        Assert.Equal("ready", await hungry.StandardOutput.ReadLineAsync());
+        return hungry;
+    }
+
     private static string[] CrashArguments(int pid) =>
         ["-P", pid.ToString(CultureInfo.InvariantCulture), "-s", "11", "-t", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "-e", "crasher"];
 
@@ -146,14 +231,14 @@ public sealed class StoreBudgetTests
         [SiloFixture.Parameter + "pid"] = pid.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static async Task AssertRefusedAtTheFloorAsync(HttpResponseMessage response, string expected)
+    private static async Task AssertRefusedAtTheFloorAsync(HttpResponseMessage response, string expected, string floor = Floor)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var detail = JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString();
         Assert.Contains(expected, detail, StringComparison.Ordinal);
-        Assert.Contains($"Profiler:MinFreeSpace ({Floor})", detail, StringComparison.Ordinal);
+        Assert.Contains($"Profiler:MinFreeSpace ({floor})", detail, StringComparison.Ordinal);
     }
 
     private static string[] HandOverFiles(string root) =>

@@ -45,8 +45,10 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, IOp
 
         try
         {
-            var (exitCode, output) = await RunGcoreAsync(prefix, pid, () => floor.HeadroomIn(directory) < 0, cancellationToken);
-            if (exitCode is null)
+            var atFloor = () => floor.HeadroomIn(directory) < 0;
+            var (exitCode, output) = await RunGcoreAsync(prefix, pid, atFloor, cancellationToken);
+            // A fast gcore can cross the floor between two looks.
+            if (exitCode is null || atFloor())
             {
                 logger.LogWarning("Snapshot of {Pid} stopped at the free-space floor {Floor}", pid, floor.ToString());
                 throw new InsufficientSpaceException($"The snapshot of pid {pid} was stopped and its partial core removed: the store's filesystem reached Profiler:MinFreeSpace ({floor}).");

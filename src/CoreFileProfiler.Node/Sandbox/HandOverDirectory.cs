@@ -138,17 +138,23 @@ public sealed class HandOverDirectory : IDisposable
             using var copy = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
             var buffer = new byte[1 << 20];
             long sinceCheck = 0;
+            void StopAtTheFloor()
+            {
+                if (floor.HeadroomIn(Path) >= 0) return;
+                throw new InsufficientSpaceException(
+                    $"Decompressing {name} for gdb stopped at {copy.Length} bytes: the store's filesystem reached Profiler:MinFreeSpace ({floor}).");
+            }
+
             for (var read = source.Read(buffer); read > 0; read = source.Read(buffer))
             {
                 copy.Write(buffer, 0, read);
                 if ((sinceCheck += read) < FreeSpaceCheckBytes) continue;
                 sinceCheck = 0;
-                if (floor.HeadroomIn(Path) < 0)
-                {
-                    throw new InsufficientSpaceException(
-                        $"Decompressing {name} for gdb stopped at {copy.Length} bytes: the store's filesystem reached Profiler:MinFreeSpace ({floor}).");
-                }
+                StopAtTheFloor();
             }
+
+            copy.Flush();
+            StopAtTheFloor(); // the last stretch, shorter than a check's
         }
         catch
         {
