@@ -213,6 +213,17 @@ public sealed class StoreBudgetTests
         return hungry;
     }
 
+    [Fact]
+    public async Task A_free_space_floor_that_is_neither_bytes_nor_a_percentage_stops_the_silo_with_one_line()
+    {
+        using var temp = new TempDirectory();
+        var (exitCode, output) = await SiloProcess.RunToRefusalAsync($"--Profiler:CoreRoot={temp.Path}", "--Profiler:MinFreeSpace=5 percent");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("core-file-profiler: refusing to start: Profiler:MinFreeSpace: '5 percent' is neither bytes", line, StringComparison.Ordinal);
+    }
+
     private static string[] CrashArguments(int pid) =>
         ["-P", pid.ToString(CultureInfo.InvariantCulture), "-s", "11", "-t", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "-e", "crasher"];
 

@@ -37,6 +37,12 @@ public static class ProfilerHostingExtensions
     public static void AddProfilerServices(this WebApplicationBuilder builder)
     {
         var node = builder.ResolveNodeName();
+        const string MinFreeSpace = $"{ProfilerOptions.Section}:{nameof(ProfilerOptions.MinFreeSpace)}";
+        if (builder.Configuration[MinFreeSpace] is { } floor && !FreeSpaceFloor.TryParse(floor, out _))
+        {
+            throw new StartupRefusedException(MinFreeSpace, $"'{floor}' is neither bytes ('2GiB', '2147483648') nor a percentage of the filesystem from 0 to 100 ('5%')");
+        }
+
         builder.Services.AddOptions<ProfilerOptions>()
             .Bind(builder.Configuration.GetSection(ProfilerOptions.Section))
             .PostConfigure(o => o.NodeName = node)
@@ -44,7 +50,6 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.EffectiveAllowedPaths.All(Path.IsPathRooted), "Profiler:AllowedPaths must be absolute paths.")
             .Validate(o => o.MaxExpirationSeconds > 0, "Profiler:MaxExpirationSeconds must be positive.")
             .Validate(o => o.MaxSessions > 0, "Profiler:MaxSessions must be positive.")
-            .Validate(o => FreeSpaceFloor.TryParse(o.MinFreeSpace, out _), "Profiler:MinFreeSpace must be bytes ('2GiB', '2147483648') or a percentage of the filesystem from 0 to 100 ('5%').")
             .Validate(o => o.PublicBaseUrl is null || Uri.IsWellFormedUriString(o.PublicBaseUrl, UriKind.Absolute), "Profiler:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
 
