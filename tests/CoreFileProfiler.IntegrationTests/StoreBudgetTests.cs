@@ -31,6 +31,10 @@ public sealed class StoreBudgetTests
             new Dictionary<string, string> { ["CORE_COLLECTOR_MIN_FREE_SPACE"] = Floor });
         Assert.False(File.Exists(refused) && new FileInfo(refused).Length > 0, "the collector wrote a core below its floor");
         Assert.Equal($"not written: free space is below MinFreeSpace ({Floor})", Collector.Metadata(refused).GetProperty("note").GetString());
+        var kept = await Collector.CollectAsync(bytes, Path.Join(temp.Path, "kept"), Path.Join(temp.Path, "log"), CrashArguments(pid),
+            new Dictionary<string, string> { ["CORE_COLLECTOR_MIN_FREE_SPACE"] = "1%" });
+        Assert.Equal(bytes.Length, new FileInfo(kept).Length);
+        Assert.False(Collector.Metadata(kept).TryGetProperty("note", out var note) && note.ValueKind == JsonValueKind.String, "a core above its floor got a note");
         var zstd = await Collector.CollectAsync(bytes, root, Path.Join(temp.Path, "log"), CrashArguments(pid),
             new Dictionary<string, string> { ["CORE_COLLECTOR_COMPRESS"] = "true" });
 
