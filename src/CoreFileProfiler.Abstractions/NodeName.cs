@@ -14,6 +14,7 @@ public static partial class NodeName
         return slash < 0 ? key : key[..slash];
     }
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")]
+    // \z, not $: .NET's $ also matches before a final '\n'.
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\z")]
     private static partial Regex Pattern();
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CoreFileProfiler.Node.Cores;
 
 namespace CoreFileProfiler.Collector;
 
@@ -16,6 +17,20 @@ public sealed class CollectorSettings
     public long MaxCoreBytes { get; set; } = 8L << 30;
 
     public long MinFreeBytes { get; set; } = 2L << 30;
+
+    /// <summary>The floor as bytes or a percentage of the filesystem (<c>"5%"</c>, <c>"2GiB"</c>); replaces <see cref="MinFreeBytes"/> when set.</summary>
+    public string? MinFreeSpace { get; set; }
+
+    /// <summary>
+    /// What a core never takes the filesystem below. A <see cref="MinFreeSpace"/> that is no floor
+    /// leaves <see cref="MinFreeBytes"/> in force: a crash is no time to refuse settings.
+    /// </summary>
+    [JsonIgnore]
+    public FreeSpaceFloor Floor => FreeSpaceFloor.TryParse(MinFreeSpace, out var floor) ? floor : FreeSpaceFloor.OfBytes(MinFreeBytes);
+
+    /// <summary>The floor's setting, for metadata notes.</summary>
+    [JsonIgnore]
+    public string FloorSetting => FreeSpaceFloor.TryParse(MinFreeSpace, out var floor) ? $"MinFreeSpace ({floor})" : $"MinFreeBytes ({MinFreeBytes} bytes)";
 
     /// <summary>Write cores zstd-compressed (<c>.zst</c>); the profiler decompresses them for gdb and downloads.</summary>
     public bool Compress { get; set; }
@@ -43,6 +58,7 @@ public sealed class CollectorSettings
         settings.DockerEndpoint = Environment.GetEnvironmentVariable("CORE_COLLECTOR_DOCKER_ENDPOINT") ?? settings.DockerEndpoint;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_CORE_BYTES"), out var max)) settings.MaxCoreBytes = max;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_BYTES"), out var free)) settings.MinFreeBytes = free;
+        settings.MinFreeSpace = Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_SPACE") ?? settings.MinFreeSpace;
         if (bool.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_COMPRESS"), out var compress)) settings.Compress = compress;
         return settings;
     }

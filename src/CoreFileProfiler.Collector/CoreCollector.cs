@@ -49,9 +49,9 @@ public sealed class CoreCollector(CollectorSettings settings)
 
     private (long Size, string? Note) Write(Stream core, SafeFileHandle? pipe, string path, string directory)
     {
-        if (FreeBytes(directory) < settings.MinFreeBytes)
+        if (settings.Floor.HeadroomIn(directory) < 0)
         {
-            return (0, $"not written: free space is below MinFreeBytes ({settings.MinFreeBytes} bytes)");
+            return (0, $"not written: free space is below {settings.FloorSetting}");
         }
 
         var temporary = Path.Join(directory, $".{Path.GetFileName(path)}.tmp");
@@ -82,9 +82,9 @@ public sealed class CoreCollector(CollectorSettings settings)
                 if (written >= nextCheck)
                 {
                     nextCheck += FreeSpaceCheckBytes;
-                    if (FreeBytes(directory) < settings.MinFreeBytes)
+                    if (settings.Floor.HeadroomIn(directory) < 0)
                     {
-                        note = $"cut: free space reached MinFreeBytes ({settings.MinFreeBytes} bytes)";
+                        note = $"cut: free space reached {settings.FloorSetting}";
                         break;
                     }
                 }
@@ -108,7 +108,7 @@ public sealed class CoreCollector(CollectorSettings settings)
             var directory = Path.Join(settings.CoreRoot, ".executables");
             var copy = Path.Join(directory, buildId);
             if (File.Exists(copy)) return (buildId, copy);
-            if (new FileInfo(executable).Length > settings.MaxExecutableBytes || FreeBytes(settings.CoreRoot) < settings.MinFreeBytes) return (buildId, null);
+            if (new FileInfo(executable).Length > settings.MaxExecutableBytes || settings.Floor.HeadroomIn(settings.CoreRoot) < 0) return (buildId, null);
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var temporary = Path.Join(directory, $".{buildId}.{Environment.ProcessId}.tmp");
             File.Copy(executable, temporary, overwrite: true);
@@ -121,8 +121,6 @@ public sealed class CoreCollector(CollectorSettings settings)
             return (buildId, null);
         }
     }
-
-    private static long FreeBytes(string directory) => new DriveInfo(directory).AvailableFreeSpace;
 
     private static string? TryRead(string path)
     {

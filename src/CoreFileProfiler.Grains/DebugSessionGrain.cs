@@ -123,7 +123,7 @@ public sealed class DebugSessionGrain(
                 terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
             }
         }
-        catch (Exception e) when (e is SandboxUnavailableException or LimitReachedException)
+        catch (Exception e) when (e is SandboxUnavailableException or LimitReachedException or InsufficientSpaceException)
         {
             throw ProfilerException.Unavailable(e.Message);
         }
@@ -154,7 +154,7 @@ public sealed class DebugSessionGrain(
             var (path, size) = await snapshots.TakeAsync(pid, container);
             return new Snapshot(path, size, pid, container?.Name);
         }
-        catch (Exception e) when (e is InvalidOperationException or LimitReachedException)
+        catch (Exception e) when (e is InvalidOperationException or LimitReachedException or InsufficientSpaceException)
         {
             throw ProfilerException.Unavailable(e.Message);
         }

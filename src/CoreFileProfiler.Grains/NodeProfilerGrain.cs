@@ -58,7 +58,7 @@ public sealed class NodeProfilerGrain(
         _startedAt = time.GetUtcNow();
 
         // Retention runs soon after start (the readiness probe activates this grain) and then every few minutes.
-        this.RegisterGrainTimer(EnforceRetention, new GrainTimerCreationOptions(TimeSpan.FromSeconds(30), RetentionPeriod));
+        this.RegisterGrainTimer(EnforceRetention, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), RetentionPeriod));
         return Task.CompletedTask;
     }
 

@@ -66,6 +66,11 @@ public sealed class ProfilerOptions
 
     /// <summary>How long a request's headers may take to arrive.</summary>
     public int RequestHeadersTimeoutSeconds { get; set; } = 10;
+    /// <summary>
+    /// Free space that snapshots and gdb's decompressed cores never take from the store's
+    /// filesystem: bytes (<c>2GiB</c>, <c>2147483648</c>) or a percentage of it (<c>5%</c>); see <see cref="Cores.FreeSpaceFloor"/>.
+    /// </summary>
+    public string MinFreeSpace { get; set; } = "2GiB";
 
     /// <summary>How gdb on a core is confined.</summary>
     public SandboxOptions Sandbox { get; set; } = new();

@@ -1,3 +1,6 @@
+using System.IO.Enumeration;
+using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Node.Sandbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -5,11 +8,22 @@ namespace CoreFileProfiler.Node.Cores;
 
 /// <summary>
 /// Keeps the core store within bounds, oldest first: at most <c>MaxCoresPerContainer</c> cores
-/// per container, then at most <c>MaxCoreStoreBytes</c> in all. A core goes with its metadata.
-/// An open download or gdb keeps reading a deleted core until it closes it.
+/// per container, then at most <c>MaxCoreStoreBytes</c> for everything the service writes there:
+/// cores, their metadata, the collector's copies of executables (<c>.executables/</c>) and gdb's
+/// hand-over directories (<c>.sandbox/</c>: decompressed cores, copied sysroots). A core goes with
+/// its metadata. A copy of an executable that no kept core's metadata names goes too, once it is
+/// older than <see cref="ExecutableCopyGrace"/>. Hand-over directories are counted but not removed
+/// here: each belongs to a running terminal, which removes it when it ends. Nothing is followed
+/// through a symlink. An open download or gdb keeps reading a deleted core until it closes it.
 /// </summary>
-public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore store, ILogger<CoreRetention> logger)
+public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore store, TimeProvider time, ILogger<CoreRetention> logger)
 {
+    /// <summary>
+    /// The collector writes a copy a moment before the metadata that names it; until then the copy
+    /// looks unused. Measured from the copy's change time (its modification time is its original's).
+    /// </summary>
+    public static readonly TimeSpan ExecutableCopyGrace = TimeSpan.FromMinutes(10);
+
     /// <summary>Deletes what is over the limits; returns the deleted cores' paths.</summary>
     public IReadOnlyList<string> Enforce()
     {
@@ -21,17 +35,71 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
             deleted.AddRange(container.Skip(options.Value.MaxCoresPerContainer).Select(Delete));
         }
 
-        var total = cores.Where(c => !deleted.Contains(c.FullPath)).Sum(c => c.Size);
-        foreach (var core in cores.Where(c => !deleted.Contains(c.FullPath)).Reverse())
+        // A hard link (a hand-over directory's core) is counted once, with the first name met.
+        var counted = new HashSet<(ulong Device, ulong Inode)>();
+        long Bytes(string path) => LibC.RegularFileStatus(path) is { } file && counted.Add((file.Device, file.Inode)) ? file.Size : 0;
+
+        var kept = cores.Where(c => !deleted.Contains(c.FullPath)).ToList();
+        var cost = kept.ToDictionary(c => c.FullPath, c => Bytes(c.FullPath) + Bytes(CoreMetadata.PathFor(c.FullPath)));
+        var copyOf = kept.ToDictionary(c => c.FullPath, c => CoreMetadata.ReadFor(c.FullPath)?.ExecutableCopy is { } copy ? Path.GetFileName(copy) : null);
+        var namers = copyOf.Values.OfType<string>().CountBy(name => name).ToDictionary();
+        var copies = ExecutableCopies();
+        var removedCopies = new List<string>();
+        bool RemoveIfUnnamed(string name)
+        {
+            if (namers.GetValueOrDefault(name) > 0 || !copies.TryGetValue(name, out var copy) || time.GetUtcNow() - copy.Changed < ExecutableCopyGrace) return false;
+            File.Delete(copy.Path);
+            removedCopies.Add(name);
+            return true;
+        }
+
+        var handOvers = StoreFolder(HandOverDirectory.StoreFolder);
+        var total = cost.Values.Sum() + (handOvers is null ? 0 : Files(handOvers, recurse: true).Sum(Bytes));
+        foreach (var (name, copy) in copies)
+        {
+            if (!RemoveIfUnnamed(name)) total += Bytes(copy.Path);
+        }
+
+        foreach (var core in Enumerable.Reverse(kept))
         {
             if (total <= options.Value.MaxCoreStoreBytes) break;
-            total -= core.Size;
+            total -= cost[core.FullPath];
             deleted.Add(Delete(core));
+            if (copyOf[core.FullPath] is { } name && --namers[name] == 0 && RemoveIfUnnamed(name)) total -= copies[name].Size;
         }
 
         if (deleted.Count > 0) logger.LogInformation("Retention deleted {Count} cores: {Cores}", deleted.Count, deleted);
+        if (removedCopies.Count > 0) logger.LogInformation("Retention removed {Count} executable copies no kept core names: {Copies}", removedCopies.Count, removedCopies);
         return deleted;
     }
+
+    /// <summary>The regular files directly in <c>.executables/</c> by name (in-progress dot-names too), unless the folder is reached through a symlink.</summary>
+    private Dictionary<string, (string Path, long Size, DateTimeOffset Changed)> ExecutableCopies()
+    {
+        var copies = new Dictionary<string, (string, long, DateTimeOffset)>();
+        if (StoreFolder(CoreStore.ExecutableCopiesFolder) is not { } folder) return copies;
+        foreach (var path in Files(folder, recurse: false))
+        {
+            if (LibC.RegularFileStatus(path) is { } file) copies[Path.GetFileName(path)] = (path, file.Size, file.Changed);
+        }
+
+        return copies;
+    }
+
+    /// <summary>A folder of the store, when it exists and no component of it is a symlink.</summary>
+    private string? StoreFolder(string name) =>
+        LibC.RealPath(store.Root) is { } root && Path.Join(root, name) is var folder && LibC.RealPath(folder) == folder ? folder : null;
+
+    private static FileSystemEnumerable<string> Files(string folder, bool recurse) =>
+        new FileSystemEnumerable<string>(folder, (ref entry) => entry.ToFullPath(), new EnumerationOptions
+        {
+            RecurseSubdirectories = recurse,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.ReparsePoint, // symlinks: neither counted nor entered
+        })
+        {
+            ShouldIncludePredicate = (ref entry) => !entry.IsDirectory,
+        };
 
     private static string Delete(CoreFileEntry core)
     {

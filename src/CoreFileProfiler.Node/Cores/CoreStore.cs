@@ -10,6 +10,9 @@ namespace CoreFileProfiler.Node.Cores;
 /// </summary>
 public sealed class CoreStore(IOptions<ProfilerOptions> options)
 {
+    /// <summary>The collector's copies of crashed executables, under the root.</summary>
+    public const string ExecutableCopiesFolder = ".executables";
+
     public string Root => options.Value.CoreRoot;
 
     public string KubernetesRoot => Path.Join(Root, "kubernetes");

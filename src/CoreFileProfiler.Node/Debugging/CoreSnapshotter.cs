@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Node.Interop;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Node.Debugging;
 
@@ -12,15 +14,20 @@ namespace CoreFileProfiler.Node.Debugging;
 /// Takes a core of a live process with gcore, which stops it only while the core is written,
 /// and files it in the core store like a crash: <c>&lt;pod&gt;/&lt;container&gt;/&lt;pid&gt;_&lt;time&gt;</c>, mode
 /// 0600, under a dot-name until complete, with its metadata beside it. gcore holds one of the node's
-/// <see cref="GdbProcessSlots"/> while it runs.
+/// <see cref="GdbProcessSlots"/> while it runs, and never takes the store's filesystem below
+/// <c>Profiler:MinFreeSpace</c>: refused below it, and stopped (the partial core removed) when it reaches it.
 /// </summary>
-public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, GdbProcessSlots slots, TimeProvider time, ILogger<CoreSnapshotter> logger)
+public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, GdbProcessSlots slots, IOptions<ProfilerOptions> options, TimeProvider time, ILogger<CoreSnapshotter> logger)
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(10);
+
+    // gcore writes tens to hundreds of MB a second; a look this often overshoots the floor by little.
+    private static readonly TimeSpan FreeSpacePoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The new core's path and size.</summary>
     /// <exception cref="InvalidOperationException">gcore failed (the process went away, ptrace refused).</exception>
     /// <exception cref="LimitReachedException">The node runs <c>Profiler:MaxGdbProcesses</c> already.</exception>
+    /// <exception cref="InsufficientSpaceException">The store's filesystem is, or got, below the free-space floor.</exception>
     public async Task<(string Path, long Size)> TakeAsync(int pid, RunningContainer? container, CancellationToken cancellationToken = default)
     {
         using var slot = slots.Take();
@@ -29,12 +36,26 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         var name = $"{pid}_{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
         var directory = container is null ? store.Root : Path.Join(store.KubernetesRoot, container.Namespace, container.Pod, container.Name);
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var floor = FreeSpaceFloor.Parse(options.Value.MinFreeSpace);
+        if (floor.HeadroomIn(directory) <= 0)
+        {
+            throw new InsufficientSpaceException($"No snapshot of pid {pid}: the store's filesystem is below Profiler:MinFreeSpace ({floor}).");
+        }
+
         var prefix = Path.Join(directory, $".{name}.gcore");
         var written = $"{prefix}.{pid}"; // gcore -o PREFIX names its file PREFIX.PID
 
         try
         {
-            var (exitCode, output) = await RunGcoreAsync(prefix, pid, cancellationToken);
+            var atFloor = () => floor.HeadroomIn(directory) < 0;
+            var (exitCode, output) = await RunGcoreAsync(prefix, pid, atFloor, cancellationToken);
+            // A fast gcore can cross the floor between two looks.
+            if (exitCode is null || atFloor())
+            {
+                logger.LogWarning("Snapshot of {Pid} stopped at the free-space floor {Floor}", pid, floor.ToString());
+                throw new InsufficientSpaceException($"The snapshot of pid {pid} was stopped and its partial core removed: the store's filesystem reached Profiler:MinFreeSpace ({floor}).");
+            }
+
             if (exitCode != 0 || !File.Exists(written)) throw new InvalidOperationException($"gcore of pid {pid} failed ({exitCode}): {output.Trim()}");
 
             File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -54,7 +75,8 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunGcoreAsync(string prefix, int pid, CancellationToken cancellationToken)
+    /// <summary>Runs gcore; a null exit code when <paramref name="atFloor"/> said yes while it wrote, and it was killed.</summary>
+    private static async Task<(int? ExitCode, string Output)> RunGcoreAsync(string prefix, int pid, Func<bool> atFloor, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("setpriv")
         {
@@ -70,7 +92,17 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         limit.CancelAfter(MaxDuration);
         try
         {
-            await gcore.WaitForExitAsync(limit.Token);
+            var exited = gcore.WaitForExitAsync(limit.Token);
+            while (await Task.WhenAny(exited, Task.Delay(FreeSpacePoll, limit.Token)) != exited)
+            {
+                if (!atFloor()) continue;
+                gcore.Kill(entireProcessTree: true);
+                await gcore.WaitForExitAsync(CancellationToken.None);
+                LibC.Signal(pid, LibC.SIGCONT); // however gdb left it, the process runs on
+                return (null, "");
+            }
+
+            await exited;
         }
         catch (OperationCanceledException)
         {

@@ -45,7 +45,9 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             handOver = HandOverDirectory.Create(store.Root, uid);
             var name = Path.GetFileName(CompressedCore.Uncompressed(corePath));
             // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
-            var core = CompressedCore.IsCompressed(corePath) ? handOver.AddDecompressed(corePath, name) : handOver.AddStoreFile(corePath, name);
+            var core = CompressedCore.IsCompressed(corePath)
+                ? handOver.AddDecompressed(corePath, name, FreeSpaceFloor.Parse(options.Value.MinFreeSpace), CoreMetadata.ReadFor(corePath)?.Size ?? 0)
+                : handOver.AddStoreFile(corePath, name);
             // gdb reaches what it was handed through descriptor 3: the store's parents need not be open to it.
             var given = PseudoTerminal.HandedOverDirectory;
             handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);

@@ -27,6 +27,8 @@ public sealed class HandOverDirectory : IDisposable
 
     // As the collector's own limit on kept executables: a tenant's huge "executable" fills no disk.
     private const long MaxExecutableBytes = 512L << 20;
+    // As often as the collector looks while it writes a core.
+    private const long FreeSpaceCheckBytes = 64L << 20;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private readonly string _coreRoot;
@@ -114,14 +116,50 @@ public sealed class HandOverDirectory : IDisposable
         return target;
     }
 
-    /// <summary>A zstd core, decompressed into the directory (gdb reads cores at random).</summary>
-    public string AddDecompressed(string compressed, string name)
+    /// <summary>
+    /// A zstd core, decompressed into the directory (gdb reads cores at random), refused when the
+    /// store's filesystem lacks <paramref name="expectedBytes"/> above <paramref name="floor"/> and
+    /// stopped (the partial copy removed) when it reaches the floor while writing.
+    /// </summary>
+    /// <exception cref="InsufficientSpaceException">Refused or stopped at the floor.</exception>
+    public string AddDecompressed(string compressed, string name, FreeSpaceFloor floor, long expectedBytes)
     {
-        var target = System.IO.Path.Join(Path, name);
-        using (var source = CompressedCore.OpenDecompressed(compressed))
-        using (var copy = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        var headroom = floor.HeadroomIn(Path);
+        if (headroom < Math.Max(expectedBytes, 1))
         {
-            source.CopyTo(copy, 1 << 20);
+            throw new InsufficientSpaceException(
+                $"{name} was not decompressed for gdb: it takes {expectedBytes} bytes, and the store's filesystem has {Math.Max(headroom, 0)} bytes free above Profiler:MinFreeSpace ({floor}).");
+        }
+
+        var target = System.IO.Path.Join(Path, name);
+        try
+        {
+            using var source = CompressedCore.OpenDecompressed(compressed);
+            using var copy = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+            var buffer = new byte[1 << 20];
+            long sinceCheck = 0;
+            void StopAtTheFloor()
+            {
+                if (floor.HeadroomIn(Path) >= 0) return;
+                throw new InsufficientSpaceException(
+                    $"Decompressing {name} for gdb stopped at {copy.Length} bytes: the store's filesystem reached Profiler:MinFreeSpace ({floor}).");
+            }
+
+            for (var read = source.Read(buffer); read > 0; read = source.Read(buffer))
+            {
+                copy.Write(buffer, 0, read);
+                if ((sinceCheck += read) < FreeSpaceCheckBytes) continue;
+                sinceCheck = 0;
+                StopAtTheFloor();
+            }
+
+            copy.Flush();
+            StopAtTheFloor(); // the last stretch, shorter than a check's
+        }
+        catch
+        {
+            File.Delete(target);
+            throw;
         }
 
         PosixAcl.Grant(target, Uid);

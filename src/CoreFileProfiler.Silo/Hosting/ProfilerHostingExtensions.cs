@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
+using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -38,6 +39,12 @@ public static class ProfilerHostingExtensions
     public static void AddProfilerServices(this WebApplicationBuilder builder)
     {
         var node = builder.ResolveNodeName();
+        const string MinFreeSpace = $"{ProfilerOptions.Section}:{nameof(ProfilerOptions.MinFreeSpace)}";
+        if (builder.Configuration[MinFreeSpace] is { } floor && !FreeSpaceFloor.TryParse(floor, out _))
+        {
+            throw new StartupRefusedException(MinFreeSpace, $"'{floor}' is neither bytes ('2GiB', '2147483648') nor a percentage of the filesystem from 0 to 100 ('5%')");
+        }
+
         builder.Services.AddOptions<ProfilerOptions>()
             .Bind(builder.Configuration.GetSection(ProfilerOptions.Section))
             .PostConfigure(o => o.NodeName = node)

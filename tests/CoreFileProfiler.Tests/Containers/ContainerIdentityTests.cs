@@ -16,10 +16,30 @@ public sealed class ContainerIdentityTests
     public void The_container_id_is_found_in_every_runtime_and_cgroup_layout(string cgroup) =>
         Assert.Equal(Id, CgroupContainerId.Parse(cgroup));
 
+    private const string Other = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Theory]
+    [InlineData($"0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/cri-containerd-{Id}.scope/cri-containerd-{Other}.scope\n")]
+    [InlineData($"0::/kubepods.slice/kubepods-pod1234.slice/crio-{Id}.scope/kubepods-pod5678.slice/crio-{Other}.scope\n")]
+    [InlineData($"4:memory:/kubepods/burstable/pod0b4b7f1d/{Id}/docker/{Other}\n")]
+    [InlineData($"12:memory:/docker/{Id}/docker/{Other}\n")]
+    [InlineData($"0::/system.slice/docker-{Id}.scope/kubepods-pod5678.slice/docker-{Other}.scope\n")]
+    [InlineData($"0::/system.slice/docker-{Id}.scope/pod5678/{Other}\n")]
+    public void A_cgroup_nested_inside_a_container_belongs_to_the_outer_container(string cgroup) =>
+        Assert.Equal(Id, CgroupContainerId.Parse(cgroup));
+
+    [Theory]
+    [InlineData($"12:memory:/docker/{Other}\n0::/system.slice/docker-{Id}.scope\n")] // the v2 line decides
+    [InlineData($"12:memory:/docker/{Id}\n11:cpu:/docker/{Other}\n0::/\n")] // else the first v1 line that names one
+    public void Of_several_lines_the_v2_line_decides_then_the_first_v1_line(string cgroup) =>
+        Assert.Equal(Id, CgroupContainerId.Parse(cgroup));
+
     [Theory]
     [InlineData("0::/user.slice/user-0.slice/session-3.scope\n")]
     [InlineData("12:memory:/\n0::/\n")]
     [InlineData($"0::/kubepods.slice/crio-conmon-{Id}.scope\n")] // CRI-O's monitor, not the container
+    [InlineData($"0::/system.slice/{Id}\n")] // a bare id counts only under a pod's cgroup or /docker
+    [InlineData($"0::/kubepods.slice/kubepods-pod1234.slice/crio-conmon-{Id}.scope/crio-{Id}x.scope\n")]
     [InlineData("")]
     public void Processes_outside_containers_have_none(string cgroup) => Assert.Null(CgroupContainerId.Parse(cgroup));
 
