@@ -102,6 +102,31 @@ public sealed class HostileCrashTests(ITestOutputHelper output)
         Assert.Equal("cut at MaxStreamSeconds (2 s)", metadata.GetProperty("note").GetString());
     }
 
+    [KernelFact]
+    public async Task The_kernel_pipes_the_crash_of_a_crafted_executable_and_the_collector_files_it_within_its_limits()
+    {
+        using var temp = new TempDirectory();
+        var crafted = await CraftedExecutable.BuildAsync(temp.Path);
+        await using var collector = await InstalledCollector.InstallAsync();
+
+        var clock = Stopwatch.StartNew();
+        var (_, pid) = await CrashingProgram.CrashAsync(crafted, Path.Join(temp.Path, "crash"), expectCoreFile: false);
+        var core = Assert.Single(await InstalledCollector.WaitForCoresAsync(collector.CoreRoot, 1));
+        output.WriteLine($"{new FileInfo(crafted).Length} B executable with {CraftedExecutable.ExtraNoteHeaders} more headers on its 16 MiB note: filed {clock.ElapsedMilliseconds} ms after the crash");
+
+        var metadata = Collector.Metadata(core);
+        Assert.Equal(pid, metadata.GetProperty("pid").GetInt32());
+        Assert.Equal(11, metadata.GetProperty("signal").GetInt32());
+        Assert.Equal(crafted, metadata.GetProperty("exe").GetString());
+        Assert.False(metadata.GetProperty("truncated").GetBoolean());
+        Assert.False(metadata.TryGetProperty("skipped", out _), "nothing should have been skipped");
+        // Its real build-id note comes first in the note segment: found within the build-id budget.
+        var (_, notes) = await Command.RunAsync("readelf", ["-n", crafted]);
+        Assert.Contains("Build ID: " + metadata.GetProperty("buildId").GetString(), notes, StringComparison.Ordinal);
+        var (_, backtrace) = await Command.RunAsync("gdb", ["-q", "-batch", "-nh", "-ex", "bt", crafted, core]);
+        Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
+    }
+
     /// <summary>A /proc/&lt;pid&gt; of the crashed process: its executable (a plain file here), cgroup, comm and cmdline.</summary>
     private static string SyntheticProcess(string root, int pid, byte[] executable, string cgroup)
     {
