@@ -26,6 +26,7 @@ public sealed partial class CollectorWatchdog : IDisposable
     private readonly List<string> _skipped = [];
     private readonly Timer _lastResort;
     private Stopwatch? _stream;
+    private bool _overran;
 
     /// <param name="input">The core's descriptor, waited on with poll(2) so a stalled dump cannot block a read past the bound.</param>
     public CollectorWatchdog(CollectorSettings settings, SafeFileHandle? input)
@@ -65,7 +66,7 @@ public sealed partial class CollectorWatchdog : IDisposable
     public T Run<T>(string what, Func<T> lookup, T otherwise)
     {
         var left = TimeSpan.FromSeconds(_settings.EnrichmentSeconds) - _enrichment.Elapsed;
-        if (left <= TimeSpan.Zero)
+        if (_overran || left <= TimeSpan.Zero)
         {
             _skipped.Add($"{what}: EnrichmentSeconds ({_settings.EnrichmentSeconds.ToString(CultureInfo.InvariantCulture)} s) used up before it");
             return otherwise;
@@ -86,6 +87,8 @@ public sealed partial class CollectorWatchdog : IDisposable
             _enrichment.Stop();
         }
 
+        // The wait may end a hair early (milliseconds are rounded): the time is spent all the same.
+        _overran = true;
         _skipped.Add($"{what}: not done within EnrichmentSeconds ({_settings.EnrichmentSeconds.ToString(CultureInfo.InvariantCulture)} s)");
         return otherwise;
     }
