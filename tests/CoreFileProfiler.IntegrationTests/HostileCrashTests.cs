@@ -41,6 +41,31 @@ public sealed class HostileCrashTests(ITestOutputHelper output)
         Assert.False(metadata.TryGetProperty("skipped", out _), "nothing should have been skipped");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_whole_1_GiB_core_compressed_or_not_fits_within_the_collectors_own_limits(bool compress)
+    {
+        using var temp = new TempDirectory();
+        // Sparse but for a random first 16 MiB: big, cheap to make, and not all zeros for zstd.
+        var source = Path.Join(temp.Path, "big-core");
+        await using (var file = File.Create(source))
+        {
+            await file.WriteAsync(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16 << 20));
+            file.SetLength(1L << 30);
+        }
+
+        await using var core = File.OpenRead(source);
+        var run = await Collector.CollectMeasuredAsync(core, Path.Join(temp.Path, "cores"), Path.Join(temp.Path, "log"), ["-P", "4545", "-t", "1795000000"],
+            new Dictionary<string, string> { ["CORE_COLLECTOR_MIN_FREE_BYTES"] = "0", ["CORE_COLLECTOR_COMPRESS"] = $"{compress}" });
+        output.WriteLine($"1 GiB core, compress={compress}: collector peak RSS {run.PeakRssMiB:F1} MiB, {run.Elapsed.TotalMilliseconds:F0} ms, {new FileInfo(run.Path).Length} B on disk");
+
+        var metadata = Collector.Metadata(UncompressedName(run.Path));
+        Assert.Equal(1L << 30, metadata.GetProperty("size").GetInt64());
+        Assert.False(metadata.GetProperty("truncated").GetBoolean());
+        Assert.True(run.PeakRssBytes < MaxPeakRssBytes, $"peak RSS {run.PeakRssMiB:F1} MiB");
+    }
+
     [Fact]
     public async Task A_runtime_that_answers_a_byte_at_a_time_is_left_behind_at_the_deadline_and_the_metadata_says_so()
     {
@@ -138,6 +163,8 @@ public sealed class HostileCrashTests(ITestOutputHelper output)
         var (_, backtrace) = await Command.RunAsync("gdb", ["-q", "-batch", "-nh", "-ex", "bt", crafted, core]);
         Assert.Contains(CrashingProgram.CrashingFunction, backtrace, StringComparison.Ordinal);
     }
+
+    private static string UncompressedName(string path) => path.EndsWith(".zst", StringComparison.Ordinal) ? path[..^4] : path;
 
     private static string ReadLimits(int pid)
     {

@@ -65,7 +65,8 @@ public static class ElfNotes
             for (long first = 0; first < scanned && found.Count < limit && budget > 0 && read.Count < MaxNoteSegments; first += perRead)
             {
                 var batch = (int)Math.Min(perRead, scanned - first);
-                RandomAccess.Read(file, entries.AsSpan(0, (batch - 1) * entrySize + ProgramHeaderBytes), (long)table + first * entrySize);
+                var bytes = (batch - 1) * entrySize + ProgramHeaderBytes;
+                if (RandomAccess.Read(file, entries.AsSpan(0, bytes), (long)table + first * entrySize) < bytes) break; // shrunk under us
                 for (var i = 0; i < batch && found.Count < limit && budget > 0 && read.Count < MaxNoteSegments; i++)
                 {
                     var entry = entries.AsSpan(i * entrySize, ProgramHeaderBytes);
@@ -80,8 +81,7 @@ public static class ElfNotes
                     read.Add((start, start + take));
                     budget -= take;
                     var segment = new byte[take];
-                    RandomAccess.Read(file, segment, start);
-                    Split(segment, wanted, limit, found);
+                    Split(segment.AsSpan(0, RandomAccess.Read(file, segment, start)), wanted, limit, found);
                 }
             }
         }

@@ -26,13 +26,17 @@ public static class Collector
 
     /// <summary>Runs the collector as the kernel would, with <paramref name="core"/> on stdin; returns the core's path.</summary>
     public static async Task<string> CollectAsync(byte[] core, string coreRoot, string logRoot, IEnumerable<string> arguments, IDictionary<string, string>? settings = null) =>
-        (await RunAsync(core, coreRoot, logRoot, arguments, settings, measured: false)).Path;
+        (await RunAsync(new MemoryStream(core), coreRoot, logRoot, arguments, settings, measured: false)).Path;
 
     /// <summary>As <see cref="CollectAsync"/>, measuring the collector's peak resident memory (wait4's ru_maxrss) and its run time.</summary>
     public static Task<CollectorRun> CollectMeasuredAsync(byte[] core, string coreRoot, string logRoot, IEnumerable<string> arguments, IDictionary<string, string>? settings = null) =>
+        RunAsync(new MemoryStream(core), coreRoot, logRoot, arguments, settings, measured: true);
+
+    /// <summary>As above, with a core too big to hold in the test's memory.</summary>
+    public static Task<CollectorRun> CollectMeasuredAsync(Stream core, string coreRoot, string logRoot, IEnumerable<string> arguments, IDictionary<string, string>? settings = null) =>
         RunAsync(core, coreRoot, logRoot, arguments, settings, measured: true);
 
-    private static async Task<CollectorRun> RunAsync(byte[] core, string coreRoot, string logRoot, IEnumerable<string> arguments, IDictionary<string, string>? settings, bool measured)
+    private static async Task<CollectorRun> RunAsync(Stream core, string coreRoot, string logRoot, IEnumerable<string> arguments, IDictionary<string, string>? settings, bool measured)
     {
         Assert.True(File.Exists(Executable), $"{Executable} is missing: ./test.sh publishes the collector.");
         var start = new ProcessStartInfo(measured ? "python3" : Executable)
@@ -56,7 +60,7 @@ public static class Collector
         var errors = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.StandardInput.BaseStream.WriteAsync(core);
+            await core.CopyToAsync(process.StandardInput.BaseStream, 1 << 20);
             process.StandardInput.Close();
         }
         catch (IOException)
