@@ -21,7 +21,7 @@ public sealed class HostileCoreTerminalTests(SiloFixture fixture, ITestOutputHel
     {
         // Outside any pod, so the silo reads each core's own notes (NT_FILE) for its executable.
         var directory = Directory.CreateDirectory(Path.Join(fixture.Silo.CoreRoot, "hostile-" + Guid.NewGuid().ToString("N"))).FullName;
-        var corpus = HostileElf.Corpus().Select((entry, i) => (entry.Name, File: $"core-{i:00}", Bytes: AsCore(entry.File))).ToList();
+        var corpus = HostileElf.Corpus().Select((entry, i) => (entry.Name, File: $"core-{i:00}", Bytes: HostileElf.AsCore(entry.File))).ToList();
         foreach (var (_, file, bytes) in corpus) await File.WriteAllBytesAsync(Path.Join(directory, file), bytes);
 
         foreach (var (name, file, _) in corpus)
@@ -54,13 +54,5 @@ public sealed class HostileCoreTerminalTests(SiloFixture fixture, ITestOutputHel
         await debugger.WaitForAsync("(gdb) ");
         await debugger.TypeAsync("bt\n");
         await debugger.WaitForAsync(CrashingProgram.CrashingFunction);
-    }
-
-    /// <summary>The entry with its type set to ET_CORE where it has one, so gdb and the silo take it for a core.</summary>
-    private static byte[] AsCore(byte[] file)
-    {
-        var core = file.ToArray();
-        if (core.Length >= 18) BitConverter.TryWriteBytes(core.AsSpan(16), HostileElf.Core);
-        return core;
     }
 }

@@ -171,6 +171,14 @@ public static class HostileElf
         return File(Executable, [.. Enumerable.Repeat(new Segment(NoteSegment, 0, segmentBytes), 64)], segment);
     }
 
+    /// <summary>The file with its type set to ET_CORE where it has one, so the core readers (and gdb) take it for a core.</summary>
+    public static byte[] AsCore(byte[] file)
+    {
+        var core = file.ToArray();
+        if (core.Length >= 18) BinaryPrimitives.WriteUInt16LittleEndian(core.AsSpan(16), Core);
+        return core;
+    }
+
     /// <summary>A core whose one note segment holds <paramref name="notes"/>.</summary>
     public static byte[] CoreOf(byte[] notes) => File(Core, [new(NoteSegment, 0, (ulong)notes.Length)], notes);
 
