@@ -16,9 +16,10 @@ public static class CraftedExecutable
     private const string Source = """
         #include <stdio.h>
 
-        struct big_note { unsigned int namesz, descsz, type; char name[4]; unsigned char desc[16 << 20]; };
+        /* Just under 16 MiB with the program's other notes: a reader capped per segment takes it whole, each time. */
+        struct big_note { unsigned int namesz, descsz, type; char name[4]; unsigned char desc[(16 << 20) - 4096]; };
         __attribute__((used, section(".note.hostile"), aligned(4)))
-        static const struct big_note hostile = { 4, 16 << 20, 0x4242, "GNU", { 1 } };
+        static const struct big_note hostile = { 4, (16 << 20) - 4096, 0x4242, "GNU", { 1 } };
 
         __attribute__((noinline)) void write_through_null(int *where, int value)
         {
