@@ -9,9 +9,10 @@ namespace CoreFileProfiler.Collector;
 /// The collector's clocks, so no crash holds it for long: streaming the core stops at
 /// <see cref="CollectorSettings.MaxStreamSeconds"/> (the core is cut and noted, as at the size
 /// limit); the lookups around it (container, names, build-id, executable copy) share
-/// <see cref="CollectorSettings.EnrichmentSeconds"/>, and one that overruns is left behind and
-/// named in the metadata's <c>skipped</c>; and past both, with a few seconds for the metadata, the
-/// process ends whatever it is doing (a write stuck on a dead disk).
+/// <see cref="CollectorSettings.EnrichmentSeconds"/>, and one that overruns (or runs out of memory
+/// within <see cref="CollectorLimits"/>) is left behind and named in the metadata's <c>skipped</c>;
+/// and past both, with a few seconds for the metadata, the process ends whatever it is doing (a
+/// write stuck on a dead disk).
 /// </summary>
 public sealed partial class CollectorWatchdog : IDisposable
 {
@@ -33,7 +34,8 @@ public sealed partial class CollectorWatchdog : IDisposable
     {
         _settings = settings;
         _input = input;
-        var lastResort = TimeSpan.FromSeconds((double)settings.MaxStreamSeconds + settings.EnrichmentSeconds + GraceSeconds);
+        // Clamped to what a timer takes, whatever the settings say.
+        var lastResort = TimeSpan.FromSeconds(Math.Clamp((double)settings.MaxStreamSeconds + settings.EnrichmentSeconds + GraceSeconds, GraceSeconds, int.MaxValue / 1000));
         _lastResort = new Timer(_ => Exit(TimedOut), null, lastResort, Timeout.InfiniteTimeSpan);
     }
 
@@ -76,7 +78,13 @@ public sealed partial class CollectorWatchdog : IDisposable
         try
         {
             var task = Task.Run(lookup);
-            if (task.Wait(left)) return task.Result;
+            if (task.Wait(TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, int.MaxValue)))) return task.Result;
+        }
+        catch (AggregateException e) when (e.InnerException is OutOfMemoryException)
+        {
+            // A limit hit (the GC heap's, or MaxAddressSpaceBytes): the lookup's garbage is gone with it, and the rest goes on.
+            _skipped.Add($"{what}: out of memory (the 64 MiB heap, or MaxAddressSpaceBytes {_settings.MaxAddressSpaceBytes.ToString(CultureInfo.InvariantCulture)} bytes)");
+            return otherwise;
         }
         catch (AggregateException e) when (e.InnerException is { } inner)
         {

@@ -85,9 +85,9 @@ public static class ElfNotes
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            // unreadable or changed under us: what was read so far is all there is
+            // unreadable, not a seekable file, or changed under us: what was read so far is all there is
         }
 
         return found;
