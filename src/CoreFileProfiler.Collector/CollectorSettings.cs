@@ -41,6 +41,18 @@ public sealed class CollectorSettings
     /// <summary>Asked for a container's names when the kubelet's log links do not know it.</summary>
     public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
 
+    /// <summary>Streaming a core stops here (the core is cut and noted): a dump that stalls cannot hold the collector.</summary>
+    public int MaxStreamSeconds { get; set; } = 120;
+
+    /// <summary>The container, names, build-id and executable copy share this much time; what overruns is skipped and noted.</summary>
+    public int EnrichmentSeconds { get; set; } = 10;
+
+    /// <summary>RLIMIT_AS of the collector: its runtime reserves about 690 MiB at start-up (the GC heap capped at 64 MiB in the csproj), and a whole 1 GiB core, compressed or not, needs no more; 0 sets none.</summary>
+    public long MaxAddressSpaceBytes { get; set; } = 1L << 30;
+
+    /// <summary>RLIMIT_CPU of the collector, above what streaming and enrichment can use in their time; 0 sets none.</summary>
+    public int MaxCpuSeconds { get; set; } = 180;
+
     public string ProcRoot { get; set; } = "/proc";
 
     public string LogRoot { get; set; } = "/var/log";
@@ -60,6 +72,10 @@ public sealed class CollectorSettings
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_BYTES"), out var free)) settings.MinFreeBytes = free;
         settings.MinFreeSpace = Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_SPACE") ?? settings.MinFreeSpace;
         if (bool.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_COMPRESS"), out var compress)) settings.Compress = compress;
+        if (int.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_STREAM_SECONDS"), out var stream)) settings.MaxStreamSeconds = stream;
+        if (int.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_ENRICHMENT_SECONDS"), out var enrichment)) settings.EnrichmentSeconds = enrichment;
+        if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_ADDRESS_SPACE_BYTES"), out var addressSpace)) settings.MaxAddressSpaceBytes = addressSpace;
+        if (int.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_CPU_SECONDS"), out var cpu)) settings.MaxCpuSeconds = cpu;
         return settings;
     }
 }

@@ -11,7 +11,8 @@ namespace CoreFileProfiler.Collector;
 /// streamed, mode 0600, under a dot-name until complete, within the size and free-space limits,
 /// with its metadata beside it.
 /// </summary>
-public sealed class CoreCollector(CollectorSettings settings)
+/// <param name="watchdog">Bounds the time of streaming and of every lookup (<see cref="CollectorWatchdog"/>).</param>
+public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog watchdog)
 {
     private const int ChunkBytes = 1 << 20;
     private const long FreeSpaceCheckBytes = 64L << 20;
@@ -22,9 +23,12 @@ public sealed class CoreCollector(CollectorSettings settings)
     public string Collect(Crash crash, Stream core, SafeFileHandle? pipe = null)
     {
         var process = Path.Join(settings.ProcRoot, crash.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var containerId = CgroupContainerId.Parse(TryRead(Path.Join(process, "cgroup")) ?? "");
-        var (fromDocker, image) = containerId is null ? (null, null) : DockerLabels.Find(settings.DockerEndpoint, containerId);
-        var container = containerId is null ? null : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? fromDocker;
+        var containerId = watchdog.Run("container id", () => CgroupContainerId.Parse(TryRead(Path.Join(process, "cgroup")) ?? ""), null);
+        var (container, image) = containerId is null ? (null, null) : watchdog.Run("container names", () =>
+        {
+            var (fromDocker, image) = DockerLabels.Find(settings.DockerEndpoint, containerId);
+            return (ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? fromDocker, image);
+        }, ((RunningContainer?)null, (string?)null));
 
         var directory = container is null
             ? settings.CoreRoot
@@ -36,14 +40,15 @@ public sealed class CoreCollector(CollectorSettings settings)
         var path = Path.Join(directory, name + extension);
 
         var (size, note) = Write(core, pipe, path, directory);
-        var (buildId, executableCopy) = KeepExecutable(Path.Join(process, "exe"));
-        new CoreMetadata(
-            crash.Pid, crash.Signal, crash.Time,
+        var (exe, comm, cmdline) = watchdog.Run("process details", () => (
             crash.Exe ?? TryLink(Path.Join(process, "exe")),
             crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
-            TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' '),
+            TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' ')), (crash.Exe, crash.Comm, null));
+        var (buildId, executableCopy) = watchdog.Run("build-id and executable copy", () => KeepExecutable(Path.Join(process, "exe")), (null, null));
+        new CoreMetadata(
+            crash.Pid, crash.Signal, crash.Time, exe, comm, cmdline,
             containerId, container?.Namespace, container?.Pod, container?.Name,
-            "kernel", size, Truncated: note is not null, note, buildId, executableCopy, image).WriteFor(path);
+            "kernel", size, Truncated: note is not null, note, buildId, executableCopy, image, watchdog.Skipped).WriteFor(path);
         return path;
     }
 
@@ -66,6 +71,12 @@ public sealed class CoreCollector(CollectorSettings settings)
             var nextCheck = FreeSpaceCheckBytes;
             while (true)
             {
+                if (!watchdog.WaitForCore())
+                {
+                    note = watchdog.StreamCut;
+                    break;
+                }
+
                 var room = settings.MaxCoreBytes - written;
                 var moved = pipe is not null && room > 0 && file == disk ? PipeSplice.Move(pipe, handle, Math.Min(ChunkBytes, room)) : null;
                 if (moved is null) pipe = null; // not a pipe (or compressing, or at the limit): read and write

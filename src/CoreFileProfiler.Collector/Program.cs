@@ -14,9 +14,12 @@ static int Collect(string[] args)
     try
     {
         var settings = CollectorSettings.Load();
+        // Before anything of the crash is read: no core or executable can take the collector past these.
+        CollectorLimits.Apply(settings);
         using var core = Console.OpenStandardInput(bufferSize: 0);
         using var pipe = new SafeFileHandle(0, ownsHandle: false);
-        Console.WriteLine(new CoreCollector(settings).Collect(Crash.Parse(args), core, pipe));
+        using var watchdog = new CollectorWatchdog(settings, pipe);
+        Console.WriteLine(new CoreCollector(settings, watchdog).Collect(Crash.Parse(args), core, pipe));
         return 0;
     }
     catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)

@@ -13,6 +13,7 @@ namespace CoreFileProfiler.Node.Cores;
 /// <param name="BuildId">The executable's GNU build-id.</param>
 /// <param name="ExecutableCopy">The collector's copy of the executable, for when its container is gone.</param>
 /// <param name="Image">The container's image, when the runtime said.</param>
+/// <param name="Skipped">What the collector left out and why (a lookup that overran its time); absent when nothing was.</param>
 public sealed record CoreMetadata(
     int Pid,
     int? Signal,
@@ -30,7 +31,8 @@ public sealed record CoreMetadata(
     string? Note = null,
     string? BuildId = null,
     string? ExecutableCopy = null,
-    string? Image = null)
+    string? Image = null,
+    IReadOnlyList<string>? Skipped = null)
 {
     /// <summary><c>&lt;pid&gt;_&lt;time&gt;.json</c> beside <c>&lt;pid&gt;_&lt;time&gt;</c> or <c>&lt;pid&gt;_&lt;time&gt;.zst</c>.</summary>
     public static string PathFor(string corePath) => CompressedCore.Uncompressed(corePath) + ".json";

@@ -18,14 +18,15 @@ public sealed record CoreNotes(string? Command, string? Arguments, IReadOnlyList
         MappedFiles.FirstOrDefault(f => Command is { Length: > 0 } && Path.GetFileName(f).StartsWith(Command, StringComparison.Ordinal))
         ?? (MappedFiles.Count > 0 ? MappedFiles[0] : null);
 
-    /// <summary>Reads the notes of an ELF core; null when the file is not one.</summary>
+    /// <summary>Reads the notes of an ELF core; null when the file is not one or names neither command nor files.</summary>
     public static CoreNotes? Read(string corePath)
     {
-        var notes = ElfNotes.Read(corePath, coreOnly: true);
+        var notes = ElfNotes.Read(corePath, static (type, name) => name == "CORE" && type is NtPrpsinfo or NtFile, coreOnly: true);
         if (notes.Count == 0) return null;
 
         string? command = null, arguments = null;
         var mapped = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var note in notes)
         {
             if (note.Type == NtPrpsinfo && note.Description.Length >= 136)
@@ -35,7 +36,7 @@ public sealed record CoreNotes(string? Command, string? Arguments, IReadOnlyList
             }
             else if (note.Type == NtFile)
             {
-                ReadMappedFiles(note.Description, mapped);
+                ReadMappedFiles(note.Description, mapped, seen);
             }
         }
 
@@ -43,19 +44,19 @@ public sealed record CoreNotes(string? Command, string? Arguments, IReadOnlyList
     }
 
     /// <summary>NT_FILE: count, page size, count × (start, end, offset), then count names.</summary>
-    private static void ReadMappedFiles(ReadOnlySpan<byte> description, List<string> mapped)
+    private static void ReadMappedFiles(ReadOnlySpan<byte> description, List<string> mapped, HashSet<string> seen)
     {
         if (description.Length < 16) return;
-        var count = (long)BinaryPrimitives.ReadUInt64LittleEndian(description);
-        var names = 16 + count * 24;
-        if (count <= 0 || names > description.Length) return;
-        var rest = description[(int)names..];
-        for (var i = 0; i < count && rest.Length > 0; i++)
+        // count is a u64 the core chose: compared by division, so count * 24 cannot overflow.
+        var count = BinaryPrimitives.ReadUInt64LittleEndian(description);
+        if (count == 0 || count > (ulong)(description.Length - 16) / 24) return;
+        var rest = description[(16 + (int)count * 24)..];
+        for (var i = 0UL; i < count && rest.Length > 0; i++)
         {
             var end = rest.IndexOf((byte)0);
             if (end < 0) end = rest.Length;
             var name = Encoding.UTF8.GetString(rest[..end]);
-            if (!mapped.Contains(name)) mapped.Add(name);
+            if (seen.Add(name)) mapped.Add(name);
             rest = end < rest.Length ? rest[(end + 1)..] : [];
         }
     }
