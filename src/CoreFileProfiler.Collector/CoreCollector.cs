@@ -1,6 +1,7 @@
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Debugging;
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;
@@ -15,7 +16,6 @@ public sealed class CoreCollector(CollectorSettings settings)
 {
     private const int ChunkBytes = 1 << 20;
     private const long FreeSpaceCheckBytes = 64L << 20;
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Writes the core and its metadata; returns the core's path (which may not exist when the disk was full).</summary>
     /// <param name="pipe">The core's pipe, when it is one: moved to disk with splice(2).</param>
@@ -26,38 +26,60 @@ public sealed class CoreCollector(CollectorSettings settings)
         var (fromDocker, image) = containerId is null ? (null, null) : DockerLabels.Find(settings.DockerEndpoint, containerId);
         var container = containerId is null ? null : ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? fromDocker;
 
-        var directory = container is null
-            ? settings.CoreRoot
-            : Path.Join(settings.CoreRoot, "kubernetes", container.Namespace, container.Pod, container.Name);
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var extension = settings.Compress ? CompressedCore.Extension : "";
-        var name = crash.FileName;
-        for (var n = 1; File.Exists(Path.Join(directory, name)) || File.Exists(Path.Join(directory, name + CompressedCore.Extension)); n++) name = $"{crash.FileName}-{n}";
-        var path = Path.Join(directory, name + extension);
-
-        var (size, note) = Write(core, pipe, path, directory);
-        var (buildId, executableCopy) = KeepExecutable(Path.Join(process, "exe"));
-        new CoreMetadata(
-            crash.Pid, crash.Signal, crash.Time,
-            crash.Exe ?? TryLink(Path.Join(process, "exe")),
-            crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
-            TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' '),
-            containerId, container?.Namespace, container?.Pod, container?.Name,
-            "kernel", size, Truncated: note is not null, note, buildId, executableCopy, image).WriteFor(path);
-        return path;
+        using var root = StoreDirectory.OpenRoot(settings.CoreRoot);
+        var (directory, refused) = OpenContainerDirectory(root, container);
+        using (directory)
+        {
+            var (size, note, path) = Write(core, pipe, directory, crash.FileName);
+            var (buildId, sha256, executableCopy, copyNote) = KeepExecutable(root, Path.Join(process, "exe"));
+            new CoreMetadata(
+                crash.Pid, crash.Signal, crash.Time,
+                crash.Exe ?? TryLink(Path.Join(process, "exe")),
+                crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
+                TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' '),
+                containerId, container?.Namespace, container?.Pod, container?.Name,
+                "kernel", size, Truncated: note is not null, Notes(note, refused, copyNote), buildId, executableCopy, image, sha256).WriteFor(directory, Path.GetFileName(path));
+            return path;
+        }
     }
 
-    private (long Size, string? Note) Write(Stream core, SafeFileHandle? pipe, string path, string directory)
+    /// <summary>
+    /// <c>kubernetes/&lt;ns&gt;/&lt;pod&gt;/&lt;container&gt;</c>, made through the store's walk; the store's root
+    /// instead (and why) when the crash ran in no container or a component of that path is a
+    /// symlink or no directory: a crash is never filed outside the store.
+    /// </summary>
+    private static (StoreDirectory Directory, string? Refused) OpenContainerDirectory(StoreDirectory root, RunningContainer? container)
     {
-        if (FreeBytes(directory) < settings.MinFreeBytes)
+        if (container is null) return (root.CreateDirectories(""), null);
+        try
         {
-            return (0, $"not written: free space is below MinFreeBytes ({settings.MinFreeBytes} bytes)");
+            return (root.CreateDirectories(Path.Join("kubernetes", container.Namespace, container.Pod, container.Name)), null);
+        }
+        catch (SymlinkInStoreException e)
+        {
+            return (root.CreateDirectories(""), $"filed at the node level: {e.Message}");
+        }
+    }
+
+    private static string? Notes(params string?[] notes) => notes.Any(n => n is not null) ? string.Join("; ", notes.OfType<string>()) : null;
+
+    /// <summary>
+    /// Streams the core into a new dot-file of <paramref name="directory"/> and publishes it under the
+    /// first free name of <c>&lt;name&gt;</c>, <c>&lt;name&gt;-1</c>, … (a name is free when neither the core,
+    /// its compressed or plain twin, nor its metadata has it); renameat2 keeps that race-free.
+    /// </summary>
+    private (long Size, string? Note, string Path) Write(Stream core, SafeFileHandle? pipe, StoreDirectory directory, string baseName)
+    {
+        var extension = settings.Compress ? CompressedCore.Extension : "";
+        if (directory.FreeBytes() < settings.MinFreeBytes)
+        {
+            return (0, $"not written: free space is below MinFreeBytes ({settings.MinFreeBytes} bytes)", Path.Join(directory.Path, FreeName(directory, baseName) + extension));
         }
 
-        var temporary = Path.Join(directory, $".{Path.GetFileName(path)}.tmp");
+        var (temporary, disk) = directory.CreateTemporary(baseName);
         long written = 0;
         string? note = null;
-        using (var disk = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly, BufferSize = 0 }))
+        using (disk)
         using (var file = settings.Compress ? CompressedCore.Compress(disk) : disk)
         {
             var buffer = new byte[ChunkBytes];
@@ -82,7 +104,7 @@ public sealed class CoreCollector(CollectorSettings settings)
                 if (written >= nextCheck)
                 {
                     nextCheck += FreeSpaceCheckBytes;
-                    if (FreeBytes(directory) < settings.MinFreeBytes)
+                    if (directory.FreeBytes() < settings.MinFreeBytes)
                     {
                         note = $"cut: free space reached MinFreeBytes ({settings.MinFreeBytes} bytes)";
                         break;
@@ -91,38 +113,73 @@ public sealed class CoreCollector(CollectorSettings settings)
             }
         }
 
-        File.Move(temporary, path);
-        return (written, note);
+        while (true)
+        {
+            var name = FreeName(directory, baseName) + extension;
+            if (directory.Publish(temporary, name)) return (written, note, Path.Join(directory.Path, name));
+        }
+    }
+
+    private static string FreeName(StoreDirectory directory, string baseName)
+    {
+        var name = baseName;
+        for (var n = 1; directory.Has(name) || directory.Has(name + CompressedCore.Extension) || directory.Has(CoreMetadata.NameFor(name)); n++) name = $"{baseName}-{n}";
+        return name;
     }
 
     /// <summary>
     /// Copies the crashed executable (readable through /proc while the kernel waits for us) to
-    /// <c>.executables/&lt;build-id&gt;</c> of the store, once per build-id, so a crash loop costs one copy.
+    /// <c>.executables/&lt;build-id&gt;-&lt;sha256&gt;</c> of the store, hashing what it copies in the same
+    /// read, so the name always matches the bytes; an existing copy of the same content is kept
+    /// instead (a crash loop costs one copy) and two programs claiming one build-id get one each.
     /// </summary>
-    private (string? BuildId, string? Copy) KeepExecutable(string executable)
+    private (string? BuildId, string? Sha256, string? Copy, string? Note) KeepExecutable(StoreDirectory root, string executable)
     {
         var buildId = ElfBuildId.Read(executable);
-        if (buildId is null || settings.MaxExecutableBytes <= 0) return (buildId, null);
+        if (buildId is null || settings.MaxExecutableBytes <= 0) return (buildId, null, null, null);
         try
         {
-            var directory = Path.Join(settings.CoreRoot, ".executables");
-            var copy = Path.Join(directory, buildId);
-            if (File.Exists(copy)) return (buildId, copy);
-            if (new FileInfo(executable).Length > settings.MaxExecutableBytes || FreeBytes(settings.CoreRoot) < settings.MinFreeBytes) return (buildId, null);
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var temporary = Path.Join(directory, $".{buildId}.{Environment.ProcessId}.tmp");
-            File.Copy(executable, temporary, overwrite: true);
-            File.SetUnixFileMode(temporary, OwnerOnly);
-            File.Move(temporary, copy, overwrite: true);
-            return (buildId, copy);
+            using var from = new FileStream(executable, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            if (from.Length > settings.MaxExecutableBytes || root.FreeBytes() < settings.MinFreeBytes) return (buildId, null, null, null);
+            using var directory = root.CreateDirectories(ExecutableCopies.Folder);
+            var (created, to) = directory.CreateTemporary(buildId);
+            string? temporary = created;
+            try
+            {
+                string sha256;
+                using (to)
+                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                {
+                    var buffer = new byte[ChunkBytes];
+                    long copied = 0;
+                    for (var read = from.Read(buffer); read > 0; read = from.Read(buffer))
+                    {
+                        if ((copied += read) > settings.MaxExecutableBytes) return (buildId, null, null, null); // grew while being read
+                        hash.AppendData(buffer, 0, read);
+                        to.Write(buffer, 0, read);
+                    }
+
+                    sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+                }
+
+                var name = ExecutableCopies.NameFor(buildId, sha256);
+                if (!directory.HasFile(name) && directory.Publish(temporary, name)) temporary = null;
+                return directory.HasFile(name) ? (buildId, sha256, Path.Join(directory.Path, name), null) : (buildId, null, null, null);
+            }
+            finally
+            {
+                if (temporary is not null) directory.Delete(temporary);
+            }
+        }
+        catch (SymlinkInStoreException e)
+        {
+            return (buildId, null, null, $"executable not kept: {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (buildId, null);
+            return (buildId, null, null, null);
         }
     }
-
-    private static long FreeBytes(string directory) => new DriveInfo(directory).AvailableFreeSpace;
 
     private static string? TryRead(string path)
     {

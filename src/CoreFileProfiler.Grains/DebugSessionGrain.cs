@@ -86,7 +86,7 @@ public sealed class DebugSessionGrain(
         var file = await FindFileAsync(path);
         await using var stream = CompressedCore.IsCompressed(file.FullPath)
             ? CompressedCore.OpenDecompressed(file.FullPath)
-            : new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            : StoreDirectory.OpenExistingFileAt(file.FullPath);
         await foreach (var chunk in FileChunks.ReadAsync(stream, offset, length, cancellationToken))
         {
             yield return chunk;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
@@ -24,30 +25,35 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Tim
         var process = processes.Read(pid) ?? throw new InvalidOperationException($"pid {pid} has exited.");
         var now = time.GetUtcNow();
         var name = $"{pid}_{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-        var directory = container is null ? store.Root : Path.Join(store.KubernetesRoot, container.Namespace, container.Pod, container.Name);
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var prefix = Path.Join(directory, $".{name}.gcore");
-        var written = $"{prefix}.{pid}"; // gcore -o PREFIX names its file PREFIX.PID
+        using var root = StoreDirectory.OpenRoot(store.Root);
+        using var directory = root.CreateDirectories(container is null ? "" : Path.Join("kubernetes", container.Namespace, container.Pod, container.Name));
+        // gcore names its file PREFIX.PID; it reaches the directory through our descriptor, so no
+        // path it resolves can have been swapped for a symlink, and the random name cannot be planted.
+        var temporary = $".{name}.gcore.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        var written = $"{temporary}.{pid}";
 
         try
         {
-            var (exitCode, output) = await RunGcoreAsync(prefix, pid, cancellationToken);
-            if (exitCode != 0 || !File.Exists(written)) throw new InvalidOperationException($"gcore of pid {pid} failed ({exitCode}): {output.Trim()}");
+            var (exitCode, output) = await RunGcoreAsync(Path.Join(directory.DescriptorPath, temporary), pid, cancellationToken);
+            using (var file = exitCode == 0 ? directory.OpenFile(written) : null)
+            {
+                if (file is null) throw new InvalidOperationException($"gcore of pid {pid} failed ({exitCode}): {output.Trim()}");
+                File.SetUnixFileMode(file.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
 
-            File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var core = Path.Join(directory, name);
-            for (var n = 1; File.Exists(core); n++) core = Path.Join(directory, $"{name}-{n}");
-            File.Move(written, core);
-            var size = new FileInfo(core).Length;
+            var core = name;
+            for (var n = 1; directory.Has(core) || directory.Has(CoreMetadata.NameFor(core)) || !directory.Publish(written, core); n++) core = $"{name}-{n}";
+            var size = directory.Stat(core)?.Size ?? 0;
             new CoreMetadata(
                 pid, null, now, process.Executable, process.Comm, process.Command,
-                process.ContainerId, container?.Namespace, container?.Pod, container?.Name, "gcore", size, Truncated: false).WriteFor(core);
-            logger.LogInformation("Snapshot of {Pid} written to {CoreFile} ({Size} bytes)", pid, core, size);
-            return (core, size);
+                process.ContainerId, container?.Namespace, container?.Pod, container?.Name, "gcore", size, Truncated: false).WriteFor(directory, core);
+            var path = Path.Join(directory.Path, core);
+            logger.LogInformation("Snapshot of {Pid} written to {CoreFile} ({Size} bytes)", pid, path, size);
+            return (path, size);
         }
         finally
         {
-            File.Delete(written); // gone already when it succeeded
+            directory.Delete(written); // gone already when it succeeded
         }
     }
 

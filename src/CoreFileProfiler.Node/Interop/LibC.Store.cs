@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace CoreFileProfiler.Node.Interop;
+
+/// <summary>
+/// Calls relative to a directory held open, for the core store's walk (<c>Cores/StoreDirectory</c>):
+/// nothing here resolves a symlink. Failures come back as the errno, which the walk turns into its
+/// own answers.
+/// </summary>
+internal static partial class LibC
+{
+    public const int ENOENT = 2;
+    public const int EEXIST = 17;
+    public const int ENOTDIR = 20;
+    public const int ELOOP = 40;
+
+    private const int O_WRONLY = 0x1;
+    private const int O_CREAT = 0x40;
+    private const int O_EXCL = 0x80;
+    private const int O_DIRECTORY = 0x10000;
+    private const int O_NOFOLLOW = 0x20000;
+    private const ulong ResolveNoSymlinks = 0x04;
+    private const ulong ResolveBeneath = 0x08;
+    private const uint RenameNoReplace = 0x1;
+    private const int AtRemoveDir = 0x200;
+    private const int StatxSizeOffset = 40;
+    private const int StatxModifiedOffset = 112;
+    private const uint StatxSizeAndTime = 0x1 | 0x40 | 0x200; // type, mtime, size
+
+    /// <summary>A directory handle (O_PATH) opened by a trusted path, symlinks and all: the store's root.</summary>
+    public static SafeFileHandle? OpenTrustedDirectory(string path)
+    {
+        if (path.Contains('\0')) return null;
+        var fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>The directory <paramref name="path"/> beneath <paramref name="directory"/>, through no symlink; the errno otherwise.</summary>
+    public static unsafe SafeFileHandle? OpenDirectoryBeneath(SafeFileHandle directory, string path, out int errno)
+    {
+        var how = new OpenHow { Flags = O_PATH | O_DIRECTORY | O_CLOEXEC, Resolve = ResolveBeneath | ResolveNoSymlinks | ResolveNoMagicLinks };
+        var fd = path.Contains('\0') ? -1 : OpenAt2(directory, path, ref how);
+        errno = fd < 0 ? (path.Contains('\0') ? ENOENT : Marshal.GetLastPInvokeError()) : 0;
+        return fd < 0 ? null : new SafeFileHandle((nint)fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// The regular file <paramref name="path"/> beneath <paramref name="directory"/>, through no
+    /// symlink, opened for reading; null for anything else (see <see cref="OpenInRoot"/> for why it is
+    /// looked at before it is opened).
+    /// </summary>
+    public static FileStream? OpenFileBeneath(SafeFileHandle directory, string path) =>
+        OpenRegularFile(directory, path, ResolveBeneath | ResolveNoSymlinks | ResolveNoMagicLinks);
+
+    /// <summary>mkdirat; 0 or the errno.</summary>
+    public static int MakeDirectoryAt(SafeFileHandle directory, string name, UnixFileMode mode) =>
+        WithDescriptor(directory, fd => mkdirat(fd, name, (int)mode) == 0 ? 0 : Marshal.GetLastPInvokeError());
+
+    /// <summary>A new file <paramref name="name"/> in <paramref name="directory"/>, for writing: never an existing one, never through a symlink.</summary>
+    public static SafeFileHandle? CreateExclusiveAt(SafeFileHandle directory, string name, UnixFileMode mode, out int errno)
+    {
+        var fd = WithDescriptor(directory, d => openat(d, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (int)mode));
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>renameat2 within one directory; with <paramref name="noReplace"/> an existing name is kept (EEXIST). 0 or the errno.</summary>
+    public static int RenameAt(SafeFileHandle directory, string from, string to, bool noReplace) =>
+        WithDescriptor(directory, fd => renameat2(fd, from, fd, to, noReplace ? RenameNoReplace : 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
+
+    /// <summary>unlinkat (a symlink itself, never its target); 0 or the errno.</summary>
+    public static int UnlinkAt(SafeFileHandle directory, string name, bool isDirectory) =>
+        WithDescriptor(directory, fd => unlinkat(fd, name, isDirectory ? AtRemoveDir : 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
+
+    /// <summary>The type bits, size and modification time of <paramref name="name"/> itself (a symlink is a symlink); null when it is not there.</summary>
+    public static (int Type, long Size, DateTimeOffset Modified)? StatAt(SafeFileHandle directory, string name)
+    {
+        var buffer = new byte[StatxSize];
+        var flags = AtSymlinkNoFollow | (name.Length == 0 ? AtEmptyPath : 0);
+        if (WithDescriptor(directory, fd => Statx(fd, name, flags, buffer)) != 0) return null;
+        var seconds = BitConverter.ToInt64(buffer, StatxModifiedOffset);
+        var nanoseconds = BitConverter.ToUInt32(buffer, StatxModifiedOffset + 8);
+        return (BitConverter.ToUInt16(buffer, StatxModeOffset) & FileTypeMask, BitConverter.ToInt64(buffer, StatxSizeOffset),
+            DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100));
+    }
+
+    /// <summary>Bytes an unprivileged writer may still use on the filesystem of <paramref name="handle"/>.</summary>
+    public static long FreeBytes(SafeFileHandle handle)
+    {
+        var statfs = new long[16];
+        // struct statfs: f_type, f_bsize, f_blocks, f_bfree, f_bavail, ...
+        return WithDescriptor(handle, fd => FileSystemStatus(fd, statfs)) == 0 ? statfs[4] * statfs[1] : throw new IOException($"fstatfs failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public const int DirectoryType = 0x4000;
+    public const int SymlinkType = 0xA000;
+    public const int RegularFileType = RegularFile;
+
+    private static unsafe int Statx(int directory, string name, int flags, byte[] buffer)
+    {
+        fixed (byte* pointer = buffer) return statx(directory, name, flags, StatxSizeAndTime, pointer);
+    }
+
+    private static unsafe int FileSystemStatus(int fd, long[] buffer)
+    {
+        fixed (long* pointer = buffer) return fstatfs(fd, pointer);
+    }
+
+    private static T WithDescriptor<T>(SafeFileHandle handle, Func<int, T> call)
+    {
+        var success = false;
+        handle.DangerousAddRef(ref success);
+        try
+        {
+            return call((int)handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (success) handle.DangerousRelease();
+        }
+    }
+
+#pragma warning disable SA1300, IDE1006 // libc's own names
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int mkdirat(int dirfd, string name, int mode);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int openat(int dirfd, string name, int flags, int mode);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int renameat2(int fromDirectory, string from, int toDirectory, string to, uint flags);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int unlinkat(int dirfd, string name, int flags);
+#pragma warning restore SA1300, IDE1006
+}
