@@ -28,6 +28,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<GdbSandbox>();
         silo.Services.AddHostedService(services => services.GetRequiredService<GdbSandbox>());
         silo.Services.TryAddSingleton<SandboxUids>();
+        silo.Services.TryAddSingleton<ExecutableCopyCheck>();
         silo.Services.TryAddSingleton<GdbLauncher>();
         silo.Services.TryAddSingleton<CoreSnapshotter>();
         silo.Services.TryAddSingleton<ProcessTable>();

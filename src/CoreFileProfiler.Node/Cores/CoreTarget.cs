@@ -1,4 +1,3 @@
-using CoreFileProfiler.Node.Interop;
 
 namespace CoreFileProfiler.Node.Cores;
 
@@ -64,7 +63,7 @@ public sealed class CoreTarget
         if (!IsListedName(name)) return null;
         // Walked from / with no symlink followed: every component as listed, and the file a regular one.
         using var directory = OpenDirectory(Path.GetDirectoryName(Path.Join(BaseDirectory, relativePath))!);
-        return directory?.Stat(name) is { Type: LibC.RegularFileType } file ? Describe(relativePath, file.Size, file.Modified) : null;
+        return directory?.Stat(name) is { IsRegularFile: true } file ? Describe(relativePath, file.Size, file.Modified) : null;
     }
 
     private static StoreDirectory? OpenDirectory(string absolutePath)

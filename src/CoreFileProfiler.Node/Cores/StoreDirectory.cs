@@ -78,6 +78,9 @@ public sealed class StoreDirectory : IDisposable
         return root.OpenDirectory(absolutePath);
     }
 
+    /// <summary>What an open file is now.</summary>
+    public static FileStatus? StatusOf(FileStream file) => LibC.StatAt(file.SafeFileHandle, "");
+
     /// <summary>The existing directory <paramref name="relativePath"/> beneath this one; null when it is not there.</summary>
     /// <exception cref="SymlinkInStoreException">A component is a symlink or not a directory.</exception>
     public StoreDirectory? OpenDirectory(string relativePath) => Walk(relativePath, create: false);
@@ -121,11 +124,11 @@ public sealed class StoreDirectory : IDisposable
     /// <summary>Whether anything (a file, a directory, a symlink) has <paramref name="name"/> here.</summary>
     public bool Has(string name) => LibC.StatAt(_handle, name) is not null;
 
-    /// <summary>The type, size and modification time of <paramref name="name"/> itself; null when nothing has that name.</summary>
-    public (int Type, long Size, DateTimeOffset Modified)? Stat(string name) => LibC.StatAt(_handle, name);
+    /// <summary>What <paramref name="name"/> itself is (a symlink is a symlink); null when nothing has that name.</summary>
+    public FileStatus? Stat(string name) => LibC.StatAt(_handle, name);
 
     /// <summary>Whether <paramref name="name"/> here is a regular file (not a symlink to one).</summary>
-    public bool HasFile(string name) => LibC.StatAt(_handle, name) is { Type: LibC.RegularFileType };
+    public bool HasFile(string name) => LibC.StatAt(_handle, name) is { IsRegularFile: true };
 
     /// <summary>Removes <paramref name="name"/> (a symlink itself, never its target); false when it was not there.</summary>
     public bool Delete(string name)
@@ -168,7 +171,7 @@ public sealed class StoreDirectory : IDisposable
                     foreach (var (path, size, modified) in child.ListFiles(maxDepth - 1, isListedName)) yield return ($"{name}/{path}", size, modified);
                 }
             }
-            else if (isListedName(name) && LibC.StatAt(_handle, name) is { Type: LibC.RegularFileType } file)
+            else if (isListedName(name) && LibC.StatAt(_handle, name) is { IsRegularFile: true } file)
             {
                 yield return (name, file.Size, file.Modified);
             }

@@ -25,8 +25,11 @@ internal static partial class LibC
     private const uint RenameNoReplace = 0x1;
     private const int AtRemoveDir = 0x200;
     private const int StatxSizeOffset = 40;
+    private const int StatxInodeOffset = 32;
+    private const int StatxChangedOffset = 96;
     private const int StatxModifiedOffset = 112;
-    private const uint StatxSizeAndTime = 0x1 | 0x40 | 0x200; // type, mtime, size
+    private const int StatxDeviceOffset = 136; // stx_dev_major, stx_dev_minor
+    private const uint StatxSizeAndTime = 0x1 | 0x40 | 0x80 | 0x100 | 0x200; // type, mtime, ctime, ino, size
 
     /// <summary>A directory handle (O_PATH) opened by a trusted path, symlinks and all: the store's root.</summary>
     public static SafeFileHandle? OpenTrustedDirectory(string path)
@@ -73,17 +76,23 @@ internal static partial class LibC
     public static int UnlinkAt(SafeFileHandle directory, string name, bool isDirectory) =>
         WithDescriptor(directory, fd => unlinkat(fd, name, isDirectory ? AtRemoveDir : 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
 
-    /// <summary>The type bits, size and modification time of <paramref name="name"/> itself (a symlink is a symlink); null when it is not there.</summary>
-    public static (int Type, long Size, DateTimeOffset Modified)? StatAt(SafeFileHandle directory, string name)
+    /// <summary>What <paramref name="name"/> in <paramref name="directory"/> is (a symlink is a symlink; "" is the directory itself); null when it is not there.</summary>
+    public static FileStatus? StatAt(SafeFileHandle directory, string name)
     {
         var buffer = new byte[StatxSize];
         var flags = AtSymlinkNoFollow | (name.Length == 0 ? AtEmptyPath : 0);
         if (WithDescriptor(directory, fd => Statx(fd, name, flags, buffer)) != 0) return null;
-        var seconds = BitConverter.ToInt64(buffer, StatxModifiedOffset);
-        var nanoseconds = BitConverter.ToUInt32(buffer, StatxModifiedOffset + 8);
-        return (BitConverter.ToUInt16(buffer, StatxModeOffset) & FileTypeMask, BitConverter.ToInt64(buffer, StatxSizeOffset),
-            DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100));
+        return new FileStatus(
+            BitConverter.ToUInt16(buffer, StatxModeOffset) & FileTypeMask,
+            BitConverter.ToInt64(buffer, StatxSizeOffset),
+            StatxTime(buffer, StatxModifiedOffset),
+            StatxTime(buffer, StatxChangedOffset),
+            BitConverter.ToUInt64(buffer, StatxInodeOffset),
+            ((ulong)BitConverter.ToUInt32(buffer, StatxDeviceOffset) << 32) | BitConverter.ToUInt32(buffer, StatxDeviceOffset + 4));
     }
+
+    private static DateTimeOffset StatxTime(byte[] buffer, int offset) =>
+        DateTimeOffset.FromUnixTimeSeconds(BitConverter.ToInt64(buffer, offset)).AddTicks(BitConverter.ToUInt32(buffer, offset + 8) / 100);
 
     /// <summary>Bytes an unprivileged writer may still use on the filesystem of <paramref name="handle"/>.</summary>
     public static long FreeBytes(SafeFileHandle handle)
@@ -92,10 +101,6 @@ internal static partial class LibC
         // struct statfs: f_type, f_bsize, f_blocks, f_bfree, f_bavail, ...
         return WithDescriptor(handle, fd => FileSystemStatus(fd, statfs)) == 0 ? statfs[4] * statfs[1] : throw new IOException($"fstatfs failed: errno {Marshal.GetLastPInvokeError()}");
     }
-
-    public const int DirectoryType = 0x4000;
-    public const int SymlinkType = 0xA000;
-    public const int RegularFileType = RegularFile;
 
     private static unsafe int Statx(int directory, string name, int flags, byte[] buffer)
     {
