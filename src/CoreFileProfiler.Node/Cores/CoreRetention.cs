@@ -35,8 +35,18 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
 
     private static string Delete(CoreFileEntry core)
     {
-        File.Delete(core.FullPath);
-        File.Delete(CoreMetadata.PathFor(core.FullPath));
+        // Through the store's walk: a directory swapped for a symlink since the listing is not followed.
+        try
+        {
+            using var directory = StoreDirectory.OpenDirectoryAt(Path.GetDirectoryName(core.FullPath)!);
+            directory?.Delete(Path.GetFileName(core.FullPath));
+            directory?.Delete(CoreMetadata.NameFor(Path.GetFileName(core.FullPath)));
+        }
+        catch (SymlinkInStoreException)
+        {
+            // not followed, so nothing to delete
+        }
+
         return core.FullPath;
     }
 }
