@@ -156,7 +156,7 @@ public sealed class DebugSessionGrain(
             var (path, size) = await snapshots.TakeAsync(pid, container);
             return new Snapshot(path, size, pid, container?.Name);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or SymlinkInStoreException)
         {
             throw ProfilerException.Unavailable(e.Message);
         }
