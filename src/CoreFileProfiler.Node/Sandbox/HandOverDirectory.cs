@@ -161,28 +161,27 @@ public sealed class HandOverDirectory : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Directory.Exists(Path))
         {
-            foreach (var file in FilesBeneath(Path)) PosixAcl.Revoke(file, Uid);
+            foreach (var file in FilesBeneath(_coreRoot, System.IO.Path.GetRelativePath(_coreRoot, Path))) PosixAcl.Revoke(file, Uid);
             Directory.Delete(Path, recursive: true); // unlinks symlinks, never their targets
         }
     }
 
-    /// <summary>At start-up: what a killed silo left (its directories, and its grants on the store's files).</summary>
+    /// <summary>At start-up: what a killed silo left (its directories, and its grants on the store's files); a symlink in <c>.sandbox</c>'s place is removed, not followed.</summary>
     public static void RemoveLeftovers(string coreRoot, SandboxOptions sandbox)
     {
         var folder = System.IO.Path.Join(coreRoot, StoreFolder);
-        if (Directory.Exists(folder))
-        {
-            foreach (var file in FilesBeneath(folder)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
-            Directory.Delete(folder, recursive: true);
-        }
+        foreach (var file in FilesBeneath(coreRoot, StoreFolder)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
+        if (new FileInfo(folder).LinkTarget is not null) File.Delete(folder);
+        else if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 
-    /// <summary>The regular files beneath a hand-over directory (or all of them), walked as the store is: never through a symlink.</summary>
-    private static List<string> FilesBeneath(string directory)
+    /// <summary>The regular files beneath <paramref name="relativePath"/> of the store, walked as the store is: never through a symlink.</summary>
+    private static List<string> FilesBeneath(string coreRoot, string relativePath)
     {
         try
         {
-            using var open = StoreDirectory.OpenDirectoryAt(LibC.RealPath(directory) ?? directory);
+            using var root = StoreDirectory.OpenRoot(coreRoot);
+            using var open = root.OpenDirectory(relativePath);
             return open is null ? [] : [.. open.ListFiles(MaxHandOverDepth, _ => true).Select(f => System.IO.Path.Join(open.Path, f.RelativePath))];
         }
         catch (SymlinkInStoreException)
