@@ -1,7 +1,7 @@
+using System.Security.Cryptography;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Debugging;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;

@@ -133,7 +133,7 @@ public sealed class StoreDirectory : IDisposable
     /// <summary>Removes <paramref name="name"/> (a symlink itself, never its target); false when it was not there.</summary>
     public bool Delete(string name)
     {
-        var errno = LibC.UnlinkAt(_handle, name, isDirectory: false);
+        var errno = LibC.UnlinkAt(_handle, name);
         return errno == 0 || (errno == LibC.ENOENT ? false : throw Failure("unlink", name, errno));
     }
 

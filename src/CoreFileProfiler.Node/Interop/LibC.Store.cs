@@ -23,13 +23,12 @@ internal static partial class LibC
     private const ulong ResolveNoSymlinks = 0x04;
     private const ulong ResolveBeneath = 0x08;
     private const uint RenameNoReplace = 0x1;
-    private const int AtRemoveDir = 0x200;
     private const int StatxSizeOffset = 40;
     private const int StatxInodeOffset = 32;
     private const int StatxChangedOffset = 96;
     private const int StatxModifiedOffset = 112;
     private const int StatxDeviceOffset = 136; // stx_dev_major, stx_dev_minor
-    private const uint StatxSizeAndTime = 0x1 | 0x40 | 0x80 | 0x100 | 0x200; // type, mtime, ctime, ino, size
+    private const uint StatxWanted = 0x1 | 0x40 | 0x80 | 0x100 | 0x200; // type, mtime, ctime, inode, size
 
     /// <summary>A directory handle (O_PATH) opened by a trusted path, symlinks and all: the store's root.</summary>
     public static SafeFileHandle? OpenTrustedDirectory(string path)
@@ -40,11 +39,13 @@ internal static partial class LibC
     }
 
     /// <summary>The directory <paramref name="path"/> beneath <paramref name="directory"/>, through no symlink; the errno otherwise.</summary>
-    public static unsafe SafeFileHandle? OpenDirectoryBeneath(SafeFileHandle directory, string path, out int errno)
+    public static SafeFileHandle? OpenDirectoryBeneath(SafeFileHandle directory, string path, out int errno)
     {
+        errno = ENOENT;
+        if (path.Contains('\0')) return null;
         var how = new OpenHow { Flags = O_PATH | O_DIRECTORY | O_CLOEXEC, Resolve = ResolveBeneath | ResolveNoSymlinks | ResolveNoMagicLinks };
-        var fd = path.Contains('\0') ? -1 : OpenAt2(directory, path, ref how);
-        errno = fd < 0 ? (path.Contains('\0') ? ENOENT : Marshal.GetLastPInvokeError()) : 0;
+        var fd = OpenAt2(directory, path, ref how);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd < 0 ? null : new SafeFileHandle((nint)fd, ownsHandle: true);
     }
 
@@ -63,8 +64,10 @@ internal static partial class LibC
     /// <summary>A new file <paramref name="name"/> in <paramref name="directory"/>, for writing: never an existing one, never through a symlink.</summary>
     public static SafeFileHandle? CreateExclusiveAt(SafeFileHandle directory, string name, UnixFileMode mode, out int errno)
     {
-        var fd = WithDescriptor(directory, d => openat(d, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (int)mode));
-        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        var (fd, error) = WithDescriptor(directory, d => openat(d, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (int)mode) is var opened and >= 0
+            ? (opened, 0)
+            : (-1, Marshal.GetLastPInvokeError()));
+        errno = error;
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
@@ -72,9 +75,9 @@ internal static partial class LibC
     public static int RenameAt(SafeFileHandle directory, string from, string to, bool noReplace) =>
         WithDescriptor(directory, fd => renameat2(fd, from, fd, to, noReplace ? RenameNoReplace : 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
 
-    /// <summary>unlinkat (a symlink itself, never its target); 0 or the errno.</summary>
-    public static int UnlinkAt(SafeFileHandle directory, string name, bool isDirectory) =>
-        WithDescriptor(directory, fd => unlinkat(fd, name, isDirectory ? AtRemoveDir : 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
+    /// <summary>unlinkat of a file (a symlink itself, never its target); 0 or the errno.</summary>
+    public static int UnlinkAt(SafeFileHandle directory, string name) =>
+        WithDescriptor(directory, fd => unlinkat(fd, name, 0) == 0 ? 0 : Marshal.GetLastPInvokeError());
 
     /// <summary>What <paramref name="name"/> in <paramref name="directory"/> is (a symlink is a symlink; "" is the directory itself); null when it is not there.</summary>
     public static FileStatus? StatAt(SafeFileHandle directory, string name)
@@ -104,7 +107,7 @@ internal static partial class LibC
 
     private static unsafe int Statx(int directory, string name, int flags, byte[] buffer)
     {
-        fixed (byte* pointer = buffer) return statx(directory, name, flags, StatxSizeAndTime, pointer);
+        fixed (byte* pointer = buffer) return statx(directory, name, flags, StatxWanted, pointer);
     }
 
     private static unsafe int FileSystemStatus(int fd, long[] buffer)
