@@ -10,12 +10,12 @@ namespace CoreFileProfiler.Node.Debugging;
 /// never trusted: the copy is the one its build-id and SHA-256 name in <c>.executables/</c>, opened
 /// through the store's walk, and its bytes must still hash to that SHA-256 and carry that build-id.
 /// A verified copy is remembered by what would change if its bytes did (device, inode, size,
-/// modification and change time), so each further terminal costs a statx instead of a re-read of
-/// up to 512 MiB.
+/// modification time; not the change time, which every hand-over's link and ACL grant moves), so
+/// each further terminal costs a statx instead of a re-read of up to 512 MiB (about 2 s).
 /// </summary>
 public sealed class ExecutableCopyCheck(CoreStore store)
 {
-    private readonly ConcurrentDictionary<(string Name, FileStatus Status), bool> _verified = new();
+    private readonly ConcurrentDictionary<string, FileStatus> _verified = new();
 
     /// <summary>The verified copy's path and what it was when verified; or null and why it is not used.</summary>
     public (string? Path, FileStatus? Status, string Why) Verify(CoreMetadata metadata)
@@ -34,7 +34,7 @@ public sealed class ExecutableCopyCheck(CoreStore store)
             using var copy = copies?.OpenFile(name);
             if (copies is null || copy is null || StoreDirectory.StatusOf(copy) is not { } status) return (null, null, $"the collector's copy {name} is gone");
             var path = Path.Join(LibC.RealPath(copies.Path) ?? copies.Path, name);
-            if (_verified.ContainsKey((name, status))) return (path, status, "");
+            if (_verified.TryGetValue(name, out var verified) && status.IsUnchangedSince(verified)) return (path, status, "");
 
             var sha256 = Convert.ToHexStringLower(SHA256.HashData(copy));
             if (sha256 != metadata.ExecutableSha256) return (null, null, $"the collector's copy {name} was changed after the crash (its SHA-256 is now {sha256})");
@@ -44,7 +44,7 @@ public sealed class ExecutableCopyCheck(CoreStore store)
                 return (null, null, $"the collector's copy {name} does not carry build-id {metadata.BuildId}");
             }
 
-            _verified[(name, status)] = true;
+            _verified[name] = status;
             return (path, status, "");
         }
         catch (SymlinkInStoreException e)

@@ -6,4 +6,11 @@ public readonly record struct FileStatus(int Type, long Size, DateTimeOffset Mod
     public const int RegularFile = 0x8000;
 
     public bool IsRegularFile => Type == RegularFile;
+
+    /// <summary>
+    /// Whether it is the same file with, as far as the file system says, the same bytes: device,
+    /// inode, size and modification time. The change time is not compared: links and ACLs move it.
+    /// </summary>
+    public bool IsUnchangedSince(FileStatus earlier) =>
+        Device == earlier.Device && Inode == earlier.Inode && Size == earlier.Size && Modified == earlier.Modified;
 }

@@ -77,7 +77,7 @@ public sealed class HandOverDirectory : IDisposable
         using var file = source.StartsWith(LibC.RealPath(_coreRoot) + "/", StringComparison.Ordinal) ? StoreDirectory.OpenFileAt(source) : null;
         if (file is null) throw new IOException($"{source} is not a file of the core store.");
         var status = StoreDirectory.StatusOf(file);
-        if (expected is not null && status != expected) throw new IOException($"{source} changed after it was checked.");
+        if (expected is { } checkedOne && status?.IsUnchangedSince(checkedOne) != true) throw new IOException($"{source} changed after it was checked.");
 
         var target = System.IO.Path.Join(Path, name);
         if (!LibC.TryHardLink(file.SafeFileHandle, target))
