@@ -46,7 +46,7 @@ public sealed class CoreStore(IOptions<ProfilerOptions> options)
 
     /// <summary>Every core in the store, pods' and the node's own, newest first.</summary>
     public IReadOnlyList<CoreFileEntry> ListAll() =>
-        LibC.RealPath(Root) is { } root ? new CoreTarget(root, null, LibC.RealPath(KubernetesRoot)).ListFiles() : [];
+        LibC.RealPath(Root) is { } root ? new CoreTarget(root, null, Path.Join(root, "kubernetes")).ListFiles() : [];
 
     /// <summary>A file or directory the user named, confined to the allowed roots.</summary>
     /// <exception cref="ArgumentException">The path is relative or leads outside every allowed root.</exception>
