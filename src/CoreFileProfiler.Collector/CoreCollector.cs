@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Debugging;
@@ -16,7 +17,6 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
 {
     private const int ChunkBytes = 1 << 20;
     private const long FreeSpaceCheckBytes = 64L << 20;
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Writes the core and its metadata; returns the core's path (which may not exist when the disk was full).</summary>
     /// <param name="pipe">The core's pipe, when it is one: moved to disk with splice(2).</param>
@@ -30,39 +30,62 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             return (ContainerLogDirectory.Read(settings.LogRoot).FirstOrDefault(c => c.Id == containerId) ?? fromDocker, image);
         }, ((RunningContainer?)null, (string?)null));
 
-        var directory = container is null
-            ? settings.CoreRoot
-            : Path.Join(settings.CoreRoot, "kubernetes", container.Namespace, container.Pod, container.Name);
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var extension = settings.Compress ? CompressedCore.Extension : "";
-        var name = crash.FileName;
-        for (var n = 1; File.Exists(Path.Join(directory, name)) || File.Exists(Path.Join(directory, name + CompressedCore.Extension)); n++) name = $"{crash.FileName}-{n}";
-        var path = Path.Join(directory, name + extension);
-
-        var (size, note) = Write(core, pipe, path, directory);
-        var (exe, comm, cmdline) = watchdog.Run("process details", () => (
-            crash.Exe ?? TryLink(Path.Join(process, "exe")),
-            crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
-            TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' ')), (crash.Exe, crash.Comm, null));
-        var (buildId, executableCopy) = watchdog.Run("build-id and executable copy", () => KeepExecutable(Path.Join(process, "exe")), (null, null));
-        new CoreMetadata(
-            crash.Pid, crash.Signal, crash.Time, exe, comm, cmdline,
-            containerId, container?.Namespace, container?.Pod, container?.Name,
-            "kernel", size, Truncated: note is not null, note, buildId, executableCopy, image, watchdog.Skipped).WriteFor(path);
-        return path;
+        using var root = StoreDirectory.OpenRoot(settings.CoreRoot);
+        var (directory, refused) = OpenContainerDirectory(root, container);
+        using (directory)
+        {
+            var (size, note, path) = Write(core, pipe, directory, crash.FileName);
+            var (exe, comm, cmdline) = watchdog.Run("process details", () => (
+                crash.Exe ?? TryLink(Path.Join(process, "exe")),
+                crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
+                TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' ')), (crash.Exe, crash.Comm, null));
+            var (buildId, sha256, executableCopy, copyNote) = watchdog.Run("build-id and executable copy", () => KeepExecutable(root, Path.Join(process, "exe")), (null, null, null, null));
+            new CoreMetadata(
+                crash.Pid, crash.Signal, crash.Time, exe, comm, cmdline,
+                containerId, container?.Namespace, container?.Pod, container?.Name,
+                "kernel", size, Truncated: note is not null, Notes(note, refused, copyNote), buildId, executableCopy, image,
+                watchdog.Skipped, sha256).WriteFor(directory, Path.GetFileName(path));
+            return path;
+        }
     }
 
-    private (long Size, string? Note) Write(Stream core, SafeFileHandle? pipe, string path, string directory)
+    /// <summary>
+    /// <c>kubernetes/&lt;ns&gt;/&lt;pod&gt;/&lt;container&gt;</c>, made through the store's walk; the store's root
+    /// instead (and why) when the crash ran in no container or a component of that path is a
+    /// symlink or no directory: a crash is never filed outside the store.
+    /// </summary>
+    private static (StoreDirectory Directory, string? Refused) OpenContainerDirectory(StoreDirectory root, RunningContainer? container)
     {
-        if (settings.Floor.HeadroomIn(directory) < 0)
+        if (container is null) return (root.CreateDirectories(""), null);
+        try
         {
-            return (0, $"not written: free space is below {settings.FloorSetting}");
+            return (root.CreateDirectories(Path.Join("kubernetes", container.Namespace, container.Pod, container.Name)), null);
+        }
+        catch (SymlinkInStoreException e)
+        {
+            return (root.CreateDirectories(""), $"filed at the node level: {e.Message}");
+        }
+    }
+
+    private static string? Notes(params string?[] notes) => notes.Any(n => n is not null) ? string.Join("; ", notes.OfType<string>()) : null;
+
+    /// <summary>
+    /// Streams the core into a new dot-file of <paramref name="directory"/> and publishes it under the
+    /// first free name of <c>&lt;name&gt;</c>, <c>&lt;name&gt;-1</c>, … (a name is free when neither the core,
+    /// its compressed or plain twin, nor its metadata has it); renameat2 keeps that race-free.
+    /// </summary>
+    private (long Size, string? Note, string Path) Write(Stream core, SafeFileHandle? pipe, StoreDirectory directory, string baseName)
+    {
+        var extension = settings.Compress ? CompressedCore.Extension : "";
+        if (directory.HeadroomAbove(settings.Floor) < 0)
+        {
+            return (0, $"not written: free space is below {settings.FloorSetting}", Path.Join(directory.Path, FreeName(directory, baseName) + extension));
         }
 
-        var temporary = Path.Join(directory, $".{Path.GetFileName(path)}.tmp");
+        var (temporary, disk) = directory.CreateTemporary(baseName);
         long written = 0;
         string? note = null;
-        using (var disk = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly, BufferSize = 0 }))
+        using (disk)
         using (var file = settings.Compress ? CompressedCore.Compress(disk) : disk)
         {
             var buffer = new byte[ChunkBytes];
@@ -93,7 +116,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
                 if (written >= nextCheck)
                 {
                     nextCheck += FreeSpaceCheckBytes;
-                    if (settings.Floor.HeadroomIn(directory) < 0)
+                    if (directory.HeadroomAbove(settings.Floor) < 0)
                     {
                         note = $"cut: free space reached {settings.FloorSetting}";
                         break;
@@ -102,35 +125,91 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             }
         }
 
-        File.Move(temporary, path);
-        return (written, note);
+        while (true)
+        {
+            var name = FreeName(directory, baseName) + extension;
+            if (directory.Publish(temporary, name)) return (written, note, Path.Join(directory.Path, name));
+        }
+    }
+
+    private static string FreeName(StoreDirectory directory, string baseName)
+    {
+        var name = baseName;
+        for (var n = 1; directory.Has(name) || directory.Has(name + CompressedCore.Extension) || directory.Has(CoreMetadata.NameFor(name)); n++) name = $"{baseName}-{n}";
+        return name;
     }
 
     /// <summary>
     /// Copies the crashed executable (readable through /proc while the kernel waits for us) to
-    /// <c>.executables/&lt;build-id&gt;</c> of the store, once per build-id, so a crash loop costs one copy.
+    /// <c>.executables/&lt;build-id&gt;-&lt;sha256&gt;</c> of the store. It is hashed first: when a copy of
+    /// that content is there (a crash loop), nothing is written. Otherwise it is copied and hashed
+    /// again in the same read, and the copy is named by what was written, so the name always
+    /// matches the bytes and two programs claiming one build-id get one copy each.
     /// </summary>
-    private (string? BuildId, string? Copy) KeepExecutable(string executable)
+    private (string? BuildId, string? Sha256, string? Copy, string? Note) KeepExecutable(StoreDirectory root, string executable)
     {
         var buildId = ElfBuildId.Read(executable);
-        if (buildId is null || settings.MaxExecutableBytes <= 0) return (buildId, null);
+        if (buildId is null || settings.MaxExecutableBytes <= 0) return (buildId, null, null, null);
         try
         {
-            var directory = Path.Join(settings.CoreRoot, ".executables");
-            var copy = Path.Join(directory, buildId);
-            if (File.Exists(copy)) return (buildId, copy);
-            if (new FileInfo(executable).Length > settings.MaxExecutableBytes || settings.Floor.HeadroomIn(settings.CoreRoot) < 0) return (buildId, null);
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var temporary = Path.Join(directory, $".{buildId}.{Environment.ProcessId}.tmp");
-            File.Copy(executable, temporary, overwrite: true);
-            File.SetUnixFileMode(temporary, OwnerOnly);
-            File.Move(temporary, copy, overwrite: true);
-            return (buildId, copy);
+            using var from = new FileStream(executable, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            if (from.Length > settings.MaxExecutableBytes) return (buildId, null, null, null);
+            using var directory = root.CreateDirectories(ExecutableCopies.Folder);
+            var sha256 = Copy(from, null);
+            if (sha256 is not null && Reuse(directory, ExecutableCopies.NameFor(buildId, sha256)) is { } reused) return (buildId, sha256, reused, null);
+            if (sha256 is null || root.HeadroomAbove(settings.Floor) < 0) return (buildId, null, null, null);
+
+            from.Position = 0;
+            var (temporary, to) = directory.CreateTemporary(buildId);
+            try
+            {
+                using (to) sha256 = Copy(from, to);
+                var name = sha256 is null ? null : ExecutableCopies.NameFor(buildId, sha256);
+                if (name is not null && directory.Publish(temporary, name)) temporary = null;
+                return name is not null && Reuse(directory, name) is { } copy ? (buildId, sha256, copy, null) : (buildId, null, null, null);
+            }
+            finally
+            {
+                if (temporary is not null) directory.Delete(temporary);
+            }
+        }
+        catch (SymlinkInStoreException e)
+        {
+            return (buildId, null, null, $"executable not kept: {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (buildId, null);
+            return (buildId, null, null, null);
         }
+    }
+
+    /// <summary>The SHA-256 of what <paramref name="from"/> holds (written to <paramref name="to"/> too, when given); null when it grew past the limit while being read.</summary>
+    private string? Copy(Stream from, Stream? to)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ChunkBytes];
+        long copied = 0;
+        for (var read = from.Read(buffer); read > 0; read = from.Read(buffer))
+        {
+            if ((copied += read) > settings.MaxExecutableBytes) return null;
+            hash.AppendData(buffer, 0, read);
+            to?.Write(buffer, 0, read);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The path of the copy <paramref name="name"/> when it is there, after moving its change time,
+    /// which retention's grace for copies no metadata names counts from: a copy reused now is not
+    /// removed before this core's metadata names it.
+    /// </summary>
+    private static string? Reuse(StoreDirectory directory, string name)
+    {
+        using var copy = directory.OpenFile(name);
+        if (copy is null) return null;
+        File.SetUnixFileMode(copy.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return Path.Join(directory.Path, name);
     }
 
     private static string? TryRead(string path)

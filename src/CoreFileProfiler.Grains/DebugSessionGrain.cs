@@ -85,7 +85,7 @@ public sealed class DebugSessionGrain(
         var file = await FindFileAsync(path);
         await using var stream = CompressedCore.IsCompressed(file.FullPath)
             ? CompressedCore.OpenDecompressed(file.FullPath)
-            : new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            : StoreDirectory.OpenExistingFileAt(file.FullPath);
         await foreach (var chunk in FileChunks.ReadAsync(stream, offset, length, cancellationToken))
         {
             yield return chunk;
@@ -154,7 +154,7 @@ public sealed class DebugSessionGrain(
             var (path, size) = await snapshots.TakeAsync(pid, container);
             return new Snapshot(path, size, pid, container?.Name);
         }
-        catch (Exception e) when (e is InvalidOperationException or LimitReachedException or InsufficientSpaceException)
+        catch (Exception e) when (e is InvalidOperationException or LimitReachedException or InsufficientSpaceException or SymlinkInStoreException)
         {
             throw ProfilerException.Unavailable(e.Message);
         }

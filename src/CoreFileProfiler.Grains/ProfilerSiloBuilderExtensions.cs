@@ -29,6 +29,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.AddHostedService(services => services.GetRequiredService<GdbSandbox>());
         silo.Services.TryAddSingleton<SandboxUids>();
         silo.Services.TryAddSingleton<GdbProcessSlots>();
+        silo.Services.TryAddSingleton<ExecutableCopyCheck>();
         silo.Services.TryAddSingleton<GdbLauncher>();
         silo.Services.TryAddSingleton<CoreSnapshotter>();
         silo.Services.TryAddSingleton<ProcessTable>();

@@ -18,6 +18,6 @@ public static class CompressedCore
     /// <summary>A zstd stream that writes <paramref name="file"/> compressed (fast level: the crash is waiting).</summary>
     public static Stream Compress(Stream file) => new CompressionStream(file, level: 3);
 
-    public static Stream OpenDecompressed(string path) => new DecompressionStream(File.OpenRead(path));
-
+    /// <summary>The plain core of a store file at an absolute, symlink-free path (opened through no symlink).</summary>
+    public static Stream OpenDecompressed(string path) => new DecompressionStream(StoreDirectory.OpenExistingFileAt(path));
 }

@@ -14,6 +14,7 @@ namespace CoreFileProfiler.Node.Cores;
 /// <param name="ExecutableCopy">The collector's copy of the executable, for when its container is gone.</param>
 /// <param name="Image">The container's image, when the runtime said.</param>
 /// <param name="Skipped">What the collector left out and why (a lookup that overran its time); absent when nothing was.</param>
+/// <param name="ExecutableSha256">The SHA-256 of the collector's copy of the executable, which names it with the build-id (<see cref="ExecutableCopies"/>).</param>
 public sealed record CoreMetadata(
     int Pid,
     int? Signal,
@@ -32,17 +33,25 @@ public sealed record CoreMetadata(
     string? BuildId = null,
     string? ExecutableCopy = null,
     string? Image = null,
-    IReadOnlyList<string>? Skipped = null)
+    IReadOnlyList<string>? Skipped = null,
+    string? ExecutableSha256 = null)
 {
     /// <summary><c>&lt;pid&gt;_&lt;time&gt;.json</c> beside <c>&lt;pid&gt;_&lt;time&gt;</c> or <c>&lt;pid&gt;_&lt;time&gt;.zst</c>.</summary>
-    public static string PathFor(string corePath) => CompressedCore.Uncompressed(corePath) + ".json";
+    public static string PathFor(string corePath) => NameFor(corePath);
 
-    /// <summary>Reads the metadata beside a core; null when there is none or it is unreadable.</summary>
+    /// <summary>The metadata's name for a core's name (or path).</summary>
+    public static string NameFor(string coreName) => CompressedCore.Uncompressed(coreName) + ".json";
+
+    /// <summary>
+    /// Reads the metadata beside a core (an absolute, symlink-free path), through no symlink; null
+    /// when there is none, it is unreadable or any component is a symlink.
+    /// </summary>
     public static CoreMetadata? ReadFor(string corePath)
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(PathFor(corePath)), CoreMetadataJson.Default.CoreMetadata);
+            using var file = StoreDirectory.OpenFileAt(PathFor(corePath));
+            return file is null ? null : JsonSerializer.Deserialize(file, CoreMetadataJson.Default.CoreMetadata);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -50,16 +59,16 @@ public sealed record CoreMetadata(
         }
     }
 
-    /// <summary>Writes it beside the core, readable by root only, like the core.</summary>
-    public void WriteFor(string corePath)
+    /// <summary>Writes it beside the core named <paramref name="coreName"/> in <paramref name="directory"/>, readable by root only, like the core.</summary>
+    public void WriteFor(StoreDirectory directory, string coreName)
     {
-        var path = PathFor(corePath);
-        var temporary = Path.Join(Path.GetDirectoryName(path), "." + Path.GetFileName(path) + ".tmp");
-        using (var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        var (temporary, file) = directory.CreateTemporary(NameFor(coreName));
+        using (file)
         {
             JsonSerializer.Serialize(file, this, CoreMetadataJson.Default.CoreMetadata);
         }
 
-        File.Move(temporary, path, overwrite: true);
+        // Replaced, not written through: a symlink planted under the metadata's name is gone, its target untouched.
+        directory.Replace(temporary, NameFor(coreName));
     }
 }

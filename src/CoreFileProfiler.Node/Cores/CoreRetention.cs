@@ -37,7 +37,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
 
         // A hard link (a hand-over directory's core) is counted once, with the first name met.
         var counted = new HashSet<(ulong Device, ulong Inode)>();
-        long Bytes(string path) => LibC.RegularFileStatus(path) is { } file && counted.Add((file.Device, file.Inode)) ? file.Size : 0;
+        long Bytes(string path) => LibC.StatPath(path) is { IsRegularFile: true } file && counted.Add((file.Device, file.Inode)) ? file.Size : 0;
 
         var kept = cores.Where(c => !deleted.Contains(c.FullPath)).ToList();
         var cost = kept.ToDictionary(c => c.FullPath, c => Bytes(c.FullPath) + Bytes(CoreMetadata.PathFor(c.FullPath)));
@@ -48,7 +48,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
         bool RemoveIfUnnamed(string name)
         {
             if (namers.GetValueOrDefault(name) > 0 || !copies.TryGetValue(name, out var copy) || time.GetUtcNow() - copy.Changed < ExecutableCopyGrace) return false;
-            File.Delete(copy.Path);
+            using (var folder = StoreDirectory.OpenDirectoryAt(Path.GetDirectoryName(copy.Path)!)) folder?.Delete(name);
             removedCopies.Add(name);
             return true;
         }
@@ -80,7 +80,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
         if (StoreFolder(CoreStore.ExecutableCopiesFolder) is not { } folder) return copies;
         foreach (var path in Files(folder, recurse: false))
         {
-            if (LibC.RegularFileStatus(path) is { } file) copies[Path.GetFileName(path)] = (path, file.Size, file.Changed);
+            if (LibC.StatPath(path) is { IsRegularFile: true } file) copies[Path.GetFileName(path)] = (path, file.Size, file.Changed);
         }
 
         return copies;
@@ -103,8 +103,18 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
 
     private static string Delete(CoreFileEntry core)
     {
-        File.Delete(core.FullPath);
-        File.Delete(CoreMetadata.PathFor(core.FullPath));
+        // Through the store's walk: a directory swapped for a symlink since the listing is not followed.
+        try
+        {
+            using var directory = StoreDirectory.OpenDirectoryAt(Path.GetDirectoryName(core.FullPath)!);
+            directory?.Delete(Path.GetFileName(core.FullPath));
+            directory?.Delete(CoreMetadata.NameFor(Path.GetFileName(core.FullPath)));
+        }
+        catch (SymlinkInStoreException)
+        {
+            // not followed, so nothing to delete
+        }
+
         return core.FullPath;
     }
 }

@@ -26,29 +26,30 @@ public sealed class CoreStore(IOptions<ProfilerOptions> options)
         if (!KubernetesNames.IsSubdomain(pod)) throw new ArgumentException($"pod.name '{pod}' is not a valid pod name.");
         if (container is not null && !KubernetesNames.IsLabel(container)) throw new ArgumentException($"container '{container}' is not a valid container name.");
 
-        var kubernetesRoot = LibC.RealPath(KubernetesRoot);
-        var podDirectory = LibC.RealPath(Path.Join(KubernetesRoot, ns, pod));
-        if (kubernetesRoot is null || podDirectory is null || !Directory.Exists(podDirectory))
+        // The configured root is trusted (it may be a symlink); beneath it, the store's walk follows none.
+        var root = LibC.RealPath(Root);
+        try
         {
-            throw new DirectoryNotFoundException($"No cores of pod {ns}/{pod} on this node.");
+            using var store = root is null ? null : StoreDirectory.OpenDirectoryAt(root);
+            using var podDirectory = store?.OpenDirectory(Path.Join("kubernetes", ns, pod));
+            if (podDirectory is null) throw new DirectoryNotFoundException($"No cores of pod {ns}/{pod} on this node.");
+            using var containerDirectory = container is null ? null : podDirectory.OpenDirectory(container);
+            if (container is not null && containerDirectory is null)
+            {
+                throw new DirectoryNotFoundException($"No cores of container {container} of pod {ns}/{pod} on this node.");
+            }
+        }
+        catch (SymlinkInStoreException e)
+        {
+            throw new ArgumentException($"The core directory of pod {ns}/{pod} is not followed: {e.Message}");
         }
 
-        if (podDirectory != Path.Join(kubernetesRoot, ns, pod))
-        {
-            throw new ArgumentException($"The core directory of pod {ns}/{pod} is a symlink; refusing to follow it.");
-        }
-
-        if (container is not null && !Directory.Exists(Path.Join(podDirectory, container)))
-        {
-            throw new DirectoryNotFoundException($"No cores of container {container} of pod {ns}/{pod} on this node.");
-        }
-
-        return new CoreTarget(podDirectory, container, kubernetesRoot);
+        return new CoreTarget(Path.Join(root, "kubernetes", ns, pod), container, Path.Join(root, "kubernetes"));
     }
 
     /// <summary>Every core in the store, pods' and the node's own, newest first.</summary>
     public IReadOnlyList<CoreFileEntry> ListAll() =>
-        LibC.RealPath(Root) is { } root ? new CoreTarget(root, null, LibC.RealPath(KubernetesRoot)).ListFiles() : [];
+        LibC.RealPath(Root) is { } root ? new CoreTarget(root, null, Path.Join(root, "kubernetes")).ListFiles() : [];
 
     /// <summary>A file or directory the user named, confined to the allowed roots.</summary>
     /// <exception cref="ArgumentException">The path is relative or leads outside every allowed root.</exception>

@@ -1,5 +1,3 @@
-using System.IO.Enumeration;
-using CoreFileProfiler.Node.Interop;
 
 namespace CoreFileProfiler.Node.Cores;
 
@@ -39,32 +37,20 @@ public sealed class CoreTarget
         && BaseDirectory.StartsWith(_kubernetesRoot + "/", StringComparison.Ordinal)
         && BaseDirectory[(_kubernetesRoot.Length + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries).Length >= 2;
 
-    /// <summary>Reads the disk now: newest first.</summary>
+    /// <summary>Reads the disk now, through the store's walk (no symlink is listed or entered): newest first.</summary>
     public IReadOnlyList<CoreFileEntry> ListFiles()
     {
         var start = Scope is null ? BaseDirectory : Path.Join(BaseDirectory, Scope);
-        if (!Directory.Exists(start))
+        using var directory = OpenDirectory(start);
+        if (directory is null)
         {
             return Scope is not null && Find(Scope) is { } single ? [single] : [];
         }
 
-        var options = new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            MaxRecursionDepth = MaxDepth,
-            IgnoreInaccessible = true,
-            // Hidden is a leading '.' on Unix: in-progress writes; ReparsePoint: symlinks.
-            AttributesToSkip = FileAttributes.Hidden | FileAttributes.ReparsePoint,
-        };
-        var entries = new FileSystemEnumerable<string>(start, (ref entry) => entry.ToFullPath(), options)
-        {
-            ShouldIncludePredicate = (ref entry) => !entry.IsDirectory && IsListedName(entry.FileName),
-        };
-        return entries
-            .Where(LibC.IsRegularFile)
+        var prefix = Scope is null ? "" : Scope + "/";
+        return directory.ListFiles(MaxDepth, name => IsListedName(name))
             .Take(MaxFiles)
-            .Select(full => Describe(Path.GetRelativePath(BaseDirectory, full), full))
-            .OfType<CoreFileEntry>()
+            .Select(file => Describe(prefix + file.RelativePath, file.Size, file.Modified))
             .OrderByDescending(file => file.Modified)
             .ToList();
     }
@@ -73,18 +59,29 @@ public sealed class CoreTarget
     public CoreFileEntry? Find(string relativePath)
     {
         if (!IsSafeRelativePath(relativePath) || !IsInScope(relativePath)) return null;
-        var full = Path.Join(BaseDirectory, relativePath);
-        // realpath equal to the lexical path: no component is a symlink and the file exists.
-        if (LibC.RealPath(full) != full || !LibC.IsRegularFile(full)) return null;
-        if (!IsListedName(Path.GetFileName(full))) return null;
-        return Describe(relativePath, full);
+        var name = Path.GetFileName(relativePath);
+        if (!IsListedName(name)) return null;
+        // Walked from / with no symlink followed: every component as listed, and the file a regular one.
+        using var directory = OpenDirectory(Path.GetDirectoryName(Path.Join(BaseDirectory, relativePath))!);
+        return directory?.Stat(name) is { IsRegularFile: true } file ? Describe(relativePath, file.Size, file.Modified) : null;
     }
 
-    private CoreFileEntry? Describe(string relativePath, string fullPath)
+    private static StoreDirectory? OpenDirectory(string absolutePath)
     {
-        var info = new FileInfo(fullPath);
-        if (!info.Exists) return null; // deleted since it was listed
-        return new CoreFileEntry(relativePath, fullPath, info.Length, info.LastWriteTimeUtc, PodOf(fullPath));
+        try
+        {
+            return StoreDirectory.OpenDirectoryAt(absolutePath);
+        }
+        catch (SymlinkInStoreException)
+        {
+            return null;
+        }
+    }
+
+    private CoreFileEntry Describe(string relativePath, long size, DateTimeOffset modified)
+    {
+        var fullPath = Path.Join(BaseDirectory, relativePath);
+        return new CoreFileEntry(relativePath, fullPath, size, modified, PodOf(fullPath));
     }
 
     private bool IsInScope(string relativePath) =>

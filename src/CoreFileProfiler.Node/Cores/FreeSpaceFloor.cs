@@ -52,8 +52,11 @@ public readonly record struct FreeSpaceFloor
     public long HeadroomIn(string directory)
     {
         var drive = new DriveInfo(directory);
-        return drive.AvailableFreeSpace - BytesOf(drive.TotalSize);
+        return Headroom(drive.AvailableFreeSpace, drive.TotalSize);
     }
+
+    /// <summary>How far <paramref name="availableBytes"/> of a filesystem of <paramref name="totalBytes"/> is above the floor.</summary>
+    public long Headroom(long availableBytes, long totalBytes) => availableBytes - BytesOf(totalBytes);
 
     /// <summary>As configured, e.g. <c>5%</c> or <c>2GiB</c>.</summary>
     public override string ToString() => _text ?? "0 bytes";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Interop;
@@ -34,21 +35,23 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         var process = processes.Read(pid) ?? throw new InvalidOperationException($"pid {pid} has exited.");
         var now = time.GetUtcNow();
         var name = $"{pid}_{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-        var directory = container is null ? store.Root : Path.Join(store.KubernetesRoot, container.Namespace, container.Pod, container.Name);
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var root = StoreDirectory.OpenRoot(store.Root);
+        using var directory = root.CreateDirectories(container is null ? "" : Path.Join("kubernetes", container.Namespace, container.Pod, container.Name));
         var floor = FreeSpaceFloor.Parse(options.Value.MinFreeSpace);
-        if (floor.HeadroomIn(directory) <= 0)
+        if (floor.HeadroomIn(directory.DescriptorPath) <= 0)
         {
             throw new InsufficientSpaceException($"No snapshot of pid {pid}: the store's filesystem is below Profiler:MinFreeSpace ({floor}).");
         }
 
-        var prefix = Path.Join(directory, $".{name}.gcore");
-        var written = $"{prefix}.{pid}"; // gcore -o PREFIX names its file PREFIX.PID
+        // gcore names its file PREFIX.PID; it reaches the directory through our descriptor, so no
+        // path it resolves can have been swapped for a symlink, and the random name cannot be planted.
+        var temporary = $".{name}.gcore.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        var written = $"{temporary}.{pid}";
 
         try
         {
-            var atFloor = () => floor.HeadroomIn(directory) < 0;
-            var (exitCode, output) = await RunGcoreAsync(prefix, pid, atFloor, cancellationToken);
+            var atFloor = () => floor.HeadroomIn(directory.DescriptorPath) < 0;
+            var (exitCode, output) = await RunGcoreAsync(Path.Join(directory.DescriptorPath, temporary), pid, atFloor, cancellationToken);
             // A fast gcore can cross the floor between two looks.
             if (exitCode is null || atFloor())
             {
@@ -56,22 +59,25 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
                 throw new InsufficientSpaceException($"The snapshot of pid {pid} was stopped and its partial core removed: the store's filesystem reached Profiler:MinFreeSpace ({floor}).");
             }
 
-            if (exitCode != 0 || !File.Exists(written)) throw new InvalidOperationException($"gcore of pid {pid} failed ({exitCode}): {output.Trim()}");
+            using (var file = exitCode == 0 ? directory.OpenFile(written) : null)
+            {
+                if (file is null) throw new InvalidOperationException($"gcore of pid {pid} failed ({exitCode}): {output.Trim()}");
+                File.SetUnixFileMode(file.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
 
-            File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var core = Path.Join(directory, name);
-            for (var n = 1; File.Exists(core); n++) core = Path.Join(directory, $"{name}-{n}");
-            File.Move(written, core);
-            var size = new FileInfo(core).Length;
+            var core = name;
+            for (var n = 1; directory.Has(core) || directory.Has(CoreMetadata.NameFor(core)) || !directory.Publish(written, core); n++) core = $"{name}-{n}";
+            var size = directory.Stat(core)?.Size ?? 0;
             new CoreMetadata(
                 pid, null, now, process.Executable, process.Comm, process.Command,
-                process.ContainerId, container?.Namespace, container?.Pod, container?.Name, "gcore", size, Truncated: false).WriteFor(core);
-            logger.LogInformation("Snapshot of {Pid} written to {CoreFile} ({Size} bytes)", pid, core, size);
-            return (core, size);
+                process.ContainerId, container?.Namespace, container?.Pod, container?.Name, "gcore", size, Truncated: false).WriteFor(directory, core);
+            var path = Path.Join(directory.Path, core);
+            logger.LogInformation("Snapshot of {Pid} written to {CoreFile} ({Size} bytes)", pid, path, size);
+            return (path, size);
         }
         finally
         {
-            File.Delete(written); // gone already when it succeeded
+            directory.Delete(written); // gone already when it succeeded
         }
     }
 

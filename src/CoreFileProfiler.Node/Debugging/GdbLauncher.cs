@@ -14,7 +14,7 @@ namespace CoreFileProfiler.Node.Debugging;
 /// executable when it can be found), handed over to an unprivileged uid, or attached to a process.
 /// Each gdb holds one of the node's <see cref="GdbProcessSlots"/> until it ends.
 /// </summary>
-public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, GdbSandbox sandbox, SandboxUids uids, GdbProcessSlots slots)
+public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, ExecutableCopyCheck copies, GdbSandbox sandbox, SandboxUids uids, GdbProcessSlots slots)
 {
     public const int InitialCols = 120;
     public const int InitialRows = 36;
@@ -125,10 +125,13 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             root.Dispose();
         }
 
-        var copies = Path.Join(store.Root, ".executables") + "/";
-        if (metadata?.ExecutableCopy is { } copy && LibC.RealPath(copy) is { } real && real.StartsWith(LibC.RealPath(copies.TrimEnd('/')) + "/", StringComparison.Ordinal))
+        if (metadata is not null && (metadata.ExecutableCopy is not null || metadata.ExecutableSha256 is not null))
         {
-            return new(copy, "the collector's copy of the executable", null, (h, name) => h.AddStoreFile(real, name));
+            // A copy that fails its check is evidence of tampering: gdb gets no executable rather than another one.
+            var (copy, status, why) = copies.Verify(metadata);
+            return copy is not null
+                ? new(metadata.Exe ?? copy, "the collector's copy of the executable, SHA-256 verified", null, (h, name) => h.AddStoreFile(copy, name, status))
+                : ExecutableSource.None(why);
         }
 
         if (IsInsidePod(corePath)) return ExecutableSource.None("its container is gone and the collector kept no copy");

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Node.Interop;
 
@@ -33,20 +34,34 @@ internal static partial class LibC
         throw new IOException($"setxattr {name} of {path}: {Marshal.GetPInvokeErrorMessage(error)}", error);
     }
 
-    /// <summary>A second name for a file (same inode, same filesystem); false when the filesystems differ.</summary>
-    public static bool TryHardLink(string existing, string name)
+    /// <summary>
+    /// A second name for the file <paramref name="open"/> holds (not for whatever its path names
+    /// now); false when the filesystems differ.
+    /// </summary>
+    public static bool TryHardLink(SafeFileHandle open, string name)
     {
-        if (link(existing, name) == 0) return true;
+        var success = false;
+        open.DangerousAddRef(ref success);
+        try
+        {
+            if (linkat(AtFdCwd, $"/proc/self/fd/{open.DangerousGetHandle()}", AtFdCwd, name, AtSymlinkFollow) == 0) return true;
+        }
+        finally
+        {
+            if (success) open.DangerousRelease();
+        }
+
         var error = Marshal.GetLastPInvokeError();
-        return error == EXDEV || error == EPERM ? false : throw new IOException($"link {existing}: {Marshal.GetPInvokeErrorMessage(error)}", error);
+        return error == EXDEV || error == EPERM ? false : throw new IOException($"link {name}: {Marshal.GetPInvokeErrorMessage(error)}", error);
     }
 
+    private const int AtSymlinkFollow = 0x400;
     private const int EXDEV = 18;
     private const int EPERM = 1;
 
 #pragma warning disable SA1300, IDE1006 // libc's own names
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int link(string existing, string name);
+    private static partial int linkat(int existingDirectory, string existing, int directory, string name, int flags);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static unsafe partial nint lgetxattr(string path, string name, byte* value, nuint size);

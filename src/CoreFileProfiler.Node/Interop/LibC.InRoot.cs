@@ -37,10 +37,12 @@ internal static partial class LibC
     /// reading (a device's open could act). Null when there is no such file. This is how a
     /// container's own files are read as root without its symlinks reaching the node's.
     /// </summary>
-    public static unsafe FileStream? OpenInRoot(SafeFileHandle root, string path)
+    public static FileStream? OpenInRoot(SafeFileHandle root, string path) => OpenRegularFile(root, path, ResolveInRoot | ResolveNoMagicLinks);
+
+    private static unsafe FileStream? OpenRegularFile(SafeFileHandle root, string path, ulong resolve)
     {
         if (path.Contains('\0')) return null;
-        var how = new OpenHow { Flags = O_PATH | O_CLOEXEC, Resolve = ResolveInRoot | ResolveNoMagicLinks };
+        var how = new OpenHow { Flags = O_PATH | O_CLOEXEC, Resolve = resolve };
         var located = OpenAt2(root, path, ref how);
         if (located < 0) return null;
         using var pathHandle = new SafeFileHandle((nint)located, ownsHandle: true);

@@ -31,6 +31,9 @@ public sealed class HandOverDirectory : IDisposable
     private const long FreeSpaceCheckBytes = 64L << 20;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
+    // A sysroot copies a container's absolute paths: deep enough for /usr/lib/<triplet>/<dir>/<lib>, and some.
+    private const int MaxHandOverDepth = 16;
+
     private readonly string _coreRoot;
     private int _disposed;
 
@@ -45,16 +48,16 @@ public sealed class HandOverDirectory : IDisposable
 
     public int Uid { get; }
 
+    /// <exception cref="SymlinkInStoreException"><c>.sandbox</c> is a symlink.</exception>
     public static HandOverDirectory Create(string coreRoot, int uid)
     {
-        var sandbox = System.IO.Path.Join(coreRoot, StoreFolder);
-        Directory.CreateDirectory(sandbox, OwnerOnly);
-        var path = System.IO.Path.Join(sandbox, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-        Directory.CreateDirectory(path, OwnerOnly);
-        var handOver = new HandOverDirectory(path, uid, coreRoot);
+        using var root = StoreDirectory.OpenRoot(coreRoot);
+        using var sandbox = root.CreateDirectories(StoreFolder);
+        using var created = sandbox.CreateDirectories(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var handOver = new HandOverDirectory(created.Path, uid, coreRoot);
         try
         {
-            PosixAcl.Grant(path, uid);
+            PosixAcl.Grant(created.Path, uid);
             return handOver;
         }
         catch
@@ -65,24 +68,23 @@ public sealed class HandOverDirectory : IDisposable
     }
 
     /// <summary>
-    /// A file of the core store (the core, the collector's copy of an executable) under
-    /// <paramref name="name"/>, hard-linked when it can be (no copy of a core), and granted; returns
-    /// the new path. Anything that does not resolve inside the store is refused: an ACL on it
-    /// would change a file that is not ours.
+    /// A file of the core store (the core, the collector's copy of an executable) at an absolute,
+    /// symlink-free path, under <paramref name="name"/>: opened through the store's walk, hard-linked
+    /// by its descriptor when it can be (no copy of a core), and granted; returns the new path. Anything
+    /// outside the store, or reached through a symlink, is refused: an ACL on it would change a file
+    /// that is not ours. With <paramref name="expected"/>, the file must still be the one checked.
     /// </summary>
-    public string AddStoreFile(string source, string name)
+    public string AddStoreFile(string source, string name, FileStatus? expected = null)
     {
-        var real = LibC.RealPath(source);
-        if (real is null || !real.StartsWith(LibC.RealPath(_coreRoot) + "/", StringComparison.Ordinal) || !LibC.IsRegularFile(real))
-        {
-            throw new IOException($"{source} is not a file of the core store.");
-        }
+        using var file = source.StartsWith(LibC.RealPath(_coreRoot) + "/", StringComparison.Ordinal) ? StoreDirectory.OpenFileAt(source) : null;
+        if (file is null) throw new IOException($"{source} is not a file of the core store.");
+        var status = StoreDirectory.StatusOf(file);
+        if (expected is { } checkedOne && status?.IsUnchangedSince(checkedOne) != true) throw new IOException($"{source} changed after it was checked.");
 
         var target = System.IO.Path.Join(Path, name);
-        if (!LibC.TryHardLink(real, target))
+        if (!LibC.TryHardLink(file.SafeFileHandle, target))
         {
-            using var from = new FileStream(real, FileMode.Open, FileAccess.Read);
-            CopyOwnerOnly(from, target, File.GetLastWriteTimeUtc(real), long.MaxValue);
+            CopyOwnerOnly(file, target, status?.Modified.UtcDateTime, long.MaxValue);
         }
 
         PosixAcl.Grant(target, Uid);
@@ -191,26 +193,38 @@ public sealed class HandOverDirectory : IDisposable
         return sysroot;
     }
 
-    /// <summary>Takes back every grant (hard links share their inode with the store's file) and removes the directory.</summary>
+    /// <summary>Takes back every grant (hard links share their inode with the store's file) and removes the directory; symlinks in it are neither followed nor entered.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Directory.Exists(Path))
         {
-            foreach (var file in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories)) PosixAcl.Revoke(file, Uid);
-            Directory.Delete(Path, recursive: true);
+            foreach (var file in FilesBeneath(_coreRoot, System.IO.Path.GetRelativePath(_coreRoot, Path))) PosixAcl.Revoke(file, Uid);
+            Directory.Delete(Path, recursive: true); // unlinks symlinks, never their targets
         }
-
     }
 
-    /// <summary>At start-up: what a killed silo left (its directories, and its grants on the store's files).</summary>
+    /// <summary>At start-up: what a killed silo left (its directories, and its grants on the store's files); a symlink in <c>.sandbox</c>'s place is removed, not followed.</summary>
     public static void RemoveLeftovers(string coreRoot, SandboxOptions sandbox)
     {
         var folder = System.IO.Path.Join(coreRoot, StoreFolder);
-        if (Directory.Exists(folder))
+        foreach (var file in FilesBeneath(coreRoot, StoreFolder)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
+        if (new FileInfo(folder).LinkTarget is not null) File.Delete(folder);
+        else if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>The regular files beneath <paramref name="relativePath"/> of the store, walked as the store is: never through a symlink.</summary>
+    private static List<string> FilesBeneath(string coreRoot, string relativePath)
+    {
+        try
         {
-            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
-            Directory.Delete(folder, recursive: true);
+            using var root = StoreDirectory.OpenRoot(coreRoot);
+            using var open = root.OpenDirectory(relativePath);
+            return open is null ? [] : [.. open.ListFiles(MaxHandOverDepth, _ => true).Select(f => System.IO.Path.Join(open.Path, f.RelativePath))];
+        }
+        catch (SymlinkInStoreException)
+        {
+            return [];
         }
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -26,7 +27,9 @@ internal sealed class DirectFileBody(IHttpResponseBodyFeature inner, ProfilerMet
 
     public async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
     {
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        // Through no symlink: the path was checked when the file was found, and must not have become one since.
+        using var stream = StoreDirectory.OpenExistingFileAt(path);
+        var file = stream.SafeFileHandle;
         var end = count is { } length ? offset + length : RandomAccess.GetLength(file);
         var writer = inner.Writer;
         while (offset < end)

@@ -83,16 +83,28 @@ public static class CrashingProgram
         var filed = Path.Join(directory, $"{pid}_{time.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}");
         File.Move(core, filed);
 
+        // Named by content as the collector names it (docs/architecture.md, Core store): <build-id>-<sha256>.
         var copies = Directory.CreateDirectory(Path.Join(coreRoot, ".executables")).FullName;
-        var copy = Path.Join(copies, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(executable))));
+        var buildId = await BuildIdAsync(executable);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(executable)));
+        var copy = Path.Join(copies, $"{buildId}-{sha256}");
         if (!File.Exists(copy)) File.Copy(executable, copy);
         var metadata = new
         {
             pid, signal = 11, time, exe = executable, comm = Path.GetFileName(executable), source = "kernel",
             size = new FileInfo(filed).Length, truncated = false, @namespace = ns, pod, container,
+            buildId, executableSha256 = sha256,
             executableCopy = Path.Join(siloCoreRoot ?? coreRoot, ".executables", Path.GetFileName(copy)),
         };
         await File.WriteAllTextAsync(filed + ".json", System.Text.Json.JsonSerializer.Serialize(metadata));
         return filed;
+    }
+
+    /// <summary>The program's GNU build-id in lower-case hex, as readelf reads it.</summary>
+    public static async Task<string> BuildIdAsync(string executable)
+    {
+        var (code, output) = await Command.RunAsync("readelf", ["-n", executable]);
+        var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Build ID: ", StringComparison.Ordinal));
+        return code == 0 && line is not null ? line["Build ID: ".Length..] : throw new InvalidOperationException($"{executable} has no build-id: {output}");
     }
 }

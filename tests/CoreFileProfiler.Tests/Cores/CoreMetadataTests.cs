@@ -26,7 +26,7 @@ public sealed class CoreMetadataTests
         var core = temp.Write("43_20261127-131415");
         var skipped = new[] { "container names: not done within EnrichmentSeconds (10 s)" };
 
-        new CoreMetadata(43, 11, DateTimeOffset.UnixEpoch, null, null, null, null, null, null, null, "kernel", 10, false, Skipped: skipped).WriteFor(core);
+        new CoreMetadata(43, 11, DateTimeOffset.UnixEpoch, null, null, null, null, null, null, null, "kernel", 10, false, Skipped: skipped).WriteBeside(core);
 
         Assert.Equal(skipped, CoreMetadata.ReadFor(core)!.Skipped);
         Assert.Contains("\"skipped\"", File.ReadAllText(core + ".json"), StringComparison.Ordinal);

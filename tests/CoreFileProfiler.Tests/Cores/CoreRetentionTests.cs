@@ -31,7 +31,7 @@ public sealed class CoreRetentionTests : IDisposable
     private string CoreNaming(string relative, int minute, int bytes, string? copy)
     {
         var path = Core(relative, minute, bytes);
-        new CoreMetadata(1, 11, _start, "/app", "app", "/app", null, null, null, null, "kernel", bytes, Truncated: false, ExecutableCopy: copy).WriteFor(path);
+        new CoreMetadata(1, 11, _start, "/app", "app", "/app", null, null, null, null, "kernel", bytes, Truncated: false, ExecutableCopy: copy).WriteBeside(path);
         return path;
     }
 
@@ -97,7 +97,7 @@ public sealed class CoreRetentionTests : IDisposable
         var newer = Core("kubernetes/default/web/app/2_x", minute: 2, bytes: 10_000);
         var handOver = Directory.CreateDirectory(Path.Join(Root, ".sandbox", "0123abcd", "sysroot")).Parent!.FullName;
         File.CreateSymbolicLink(Path.Join(handOver, "elsewhere"), "/usr/bin");
-        Assert.True(LibC.TryHardLink(newer, Path.Join(handOver, "2_x")));
+        using (var core = File.OpenRead(newer)) Assert.True(LibC.TryHardLink(core.SafeFileHandle, Path.Join(handOver, "2_x")));
 
         Assert.Empty(Retention(perContainer: 10, totalBytes: 25_000).Enforce()); // the link is the core's bytes, the symlink nothing
 
