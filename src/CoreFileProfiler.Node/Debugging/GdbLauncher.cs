@@ -53,7 +53,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);
             List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
             using var executable = FindExecutable(corePath, core);
-            var handedExecutable = executable.HandOver(handOver, "executable-" + Path.GetFileName(executable.Shown ?? "none"));
+            var handedExecutable = executable.HandOver(handOver, TenantText.FileName("executable-", executable.Shown));
             if (executable.ContainerRoot is { } containerRoot)
             {
                 handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
