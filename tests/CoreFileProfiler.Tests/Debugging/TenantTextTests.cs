@@ -20,4 +20,11 @@ public sealed class TenantTextTests
         Assert.Equal("executable-" + new string('L', TenantText.MaxNameChars), name);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(name) <= 255);
     }
+
+    [Theory]
+    [InlineData("/app/server", "/app/server")]
+    [InlineData("/app/x\u001b[2J\u001b]0;title\u0007", "/app/x\\x1b[2J\\x1b]0;title\\x07")]
+    [InlineData("/app/a\r\n(gdb) \u009b31m", "/app/a\\x0d\\x0a(gdb) \\x9b31m")]
+    public void A_tenants_name_reaches_the_terminal_as_text_and_no_escape_sequence(string name, string shown) =>
+        Assert.Equal(shown, TenantText.Printable(name));
 }
