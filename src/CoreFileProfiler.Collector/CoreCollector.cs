@@ -91,7 +91,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             var buffer = new byte[ChunkBytes];
             // Taken once: FileStream's getter moves the descriptor's offset back to its own position.
             var handle = disk.SafeFileHandle;
-            var nextCheck = FreeSpaceCheckBytes;
+            var nextCheck = Math.Clamp(directory.HeadroomAbove(settings.Floor) / 4, ChunkBytes, FreeSpaceCheckBytes);
             while (true)
             {
                 if (!watchdog.WaitForCore())
@@ -115,12 +115,16 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
                 written += read;
                 if (written >= nextCheck)
                 {
-                    nextCheck += FreeSpaceCheckBytes;
-                    if (directory.HeadroomAbove(settings.Floor) < 0)
+                    var headroom = directory.HeadroomAbove(settings.Floor);
+                    if (headroom < 0)
                     {
                         note = $"cut: free space reached {settings.FloorSetting}";
                         break;
                     }
+
+                    // Look again well before the room left could be used up, by this core or by the
+                    // crashes written beside it: every 64 MiB far from the floor, every MiB near it.
+                    nextCheck = written + Math.Clamp(headroom / 4, ChunkBytes, FreeSpaceCheckBytes);
                 }
             }
         }
