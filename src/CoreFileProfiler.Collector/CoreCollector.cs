@@ -91,7 +91,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             var buffer = new byte[ChunkBytes];
             // Taken once: FileStream's getter moves the descriptor's offset back to its own position.
             var handle = disk.SafeFileHandle;
-            var nextCheck = FreeSpaceCheckBytes;
+            var nextCheck = Math.Clamp(directory.HeadroomAbove(settings.Floor) / 4, ChunkBytes, FreeSpaceCheckBytes);
             while (true)
             {
                 if (!watchdog.WaitForCore())
@@ -115,12 +115,16 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
                 written += read;
                 if (written >= nextCheck)
                 {
-                    nextCheck += FreeSpaceCheckBytes;
-                    if (directory.HeadroomAbove(settings.Floor) < 0)
+                    var headroom = directory.HeadroomAbove(settings.Floor);
+                    if (headroom < 0)
                     {
                         note = $"cut: free space reached {settings.FloorSetting}";
                         break;
                     }
+
+                    // Look again well before the room left could be used up, by this core or by the
+                    // crashes written beside it: every 64 MiB far from the floor, every MiB near it.
+                    nextCheck = written + Math.Clamp(headroom / 4, ChunkBytes, FreeSpaceCheckBytes);
                 }
             }
         }
@@ -157,13 +161,20 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             using var directory = root.CreateDirectories(ExecutableCopies.Folder);
             var sha256 = Copy(from, null);
             if (sha256 is not null && Reuse(directory, ExecutableCopies.NameFor(buildId, sha256)) is { } reused) return (buildId, sha256, reused, null);
-            if (sha256 is null || root.HeadroomAbove(settings.Floor) < 0) return (buildId, null, null, null);
+            if (sha256 is null) return (buildId, null, null, null);
+            // The whole copy must fit above the floor, not merely start above it: a copy is up to
+            // MaxExecutableBytes, written in one go, and crashes run side by side.
+            var headroom = root.HeadroomAbove(settings.Floor);
+            if (headroom < from.Length)
+            {
+                return (buildId, null, null, $"executable not kept: it takes {from.Length} bytes and the store's filesystem has {Math.Max(headroom, 0)} bytes free above {settings.FloorSetting}");
+            }
 
             from.Position = 0;
             var (temporary, to) = directory.CreateTemporary(buildId);
             try
             {
-                using (to) sha256 = Copy(from, to);
+                using (to) sha256 = Copy(from, to, Math.Min(settings.MaxExecutableBytes, headroom));
                 var name = sha256 is null ? null : ExecutableCopies.NameFor(buildId, sha256);
                 if (name is not null && directory.Publish(temporary, name)) temporary = null;
                 return name is not null && Reuse(directory, name) is { } copy ? (buildId, sha256, copy, null) : (buildId, null, null, null);
@@ -184,14 +195,17 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
     }
 
     /// <summary>The SHA-256 of what <paramref name="from"/> holds (written to <paramref name="to"/> too, when given); null when it grew past the limit while being read.</summary>
-    private string? Copy(Stream from, Stream? to)
+    private string? Copy(Stream from, Stream? to) => Copy(from, to, settings.MaxExecutableBytes);
+
+    /// <summary>As above, null as soon as more than <paramref name="limit"/> bytes were read (an executable that grows while copied).</summary>
+    private static string? Copy(Stream from, Stream? to, long limit)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[ChunkBytes];
         long copied = 0;
         for (var read = from.Read(buffer); read > 0; read = from.Read(buffer))
         {
-            if ((copied += read) > settings.MaxExecutableBytes) return null;
+            if ((copied += read) > limit) return null;
             hash.AppendData(buffer, 0, read);
             to?.Write(buffer, 0, read);
         }

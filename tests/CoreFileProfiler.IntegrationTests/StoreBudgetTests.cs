@@ -190,6 +190,64 @@ public sealed class StoreBudgetTests
         }
     }
 
+    [Fact]
+    public async Task An_executable_larger_than_the_room_above_the_floor_is_not_copied_so_no_crash_takes_the_disk_below_it()
+    {
+        using var temp = new TempDirectory();
+        var root = Directory.CreateDirectory(Path.Join(temp.Path, "cores")).FullName;
+        // 64 MiB with a floor of 50%: 32 MiB may be written, less than the 48 MiB executable.
+        var (mounted, mountOutput) = await Command.RunAsync("mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", root], temp.Path);
+        Assert.True(mounted == 0, $"mount: {mountOutput}");
+        try
+        {
+            var crasher = await CrashingProgram.BuildAsync(temp.Path);
+            var padded = Path.Join(temp.Path, "padded");
+            File.Copy(crasher, padded);
+            await using (var grow = new FileStream(padded, FileMode.Append)) await grow.WriteAsync(new byte[48 << 20]);
+            var crash = new SyntheticCrash(temp.Path, padded, "tenant", "web-1", "app");
+
+            var filed = await crash.CollectAsync("core"u8.ToArray(), root, new Dictionary<string, string> { ["CORE_COLLECTOR_MIN_FREE_SPACE"] = "50%" });
+
+            var metadata = Collector.Metadata(filed);
+            Assert.False(metadata.TryGetProperty("executableCopy", out _), "an executable larger than the room above the floor was copied");
+            Assert.StartsWith($"executable not kept: it takes {new FileInfo(padded).Length} bytes", metadata.GetProperty("note").GetString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFiles(Path.Join(root, ".executables")));
+            var space = new DriveInfo(root);
+            Assert.True(space.AvailableFreeSpace >= 32L << 20, $"{space.AvailableFreeSpace} bytes free: below the floor");
+        }
+        finally
+        {
+            await Command.RunAsync("umount", [root], temp.Path);
+        }
+    }
+
+    [Fact]
+    public async Task A_core_streamed_near_the_floor_is_cut_within_a_chunk_of_it()
+    {
+        using var temp = new TempDirectory();
+        var root = Directory.CreateDirectory(Path.Join(temp.Path, "cores")).FullName;
+        // 128 MiB with a floor of 40%: about 77 MiB may be written, then a 120 MiB core arrives.
+        var (mounted, mountOutput) = await Command.RunAsync("mount", ["-t", "tmpfs", "-o", "size=128m", "tmpfs", root], temp.Path);
+        Assert.True(mounted == 0, $"mount: {mountOutput}");
+        try
+        {
+            var crasher = await CrashingProgram.BuildAsync(temp.Path);
+            var crash = new SyntheticCrash(temp.Path, crasher, "tenant", "web-1", "app");
+
+            var filed = await crash.CollectAsync(System.Security.Cryptography.RandomNumberGenerator.GetBytes(120 << 20), root,
+                new Dictionary<string, string> { ["CORE_COLLECTOR_MIN_FREE_SPACE"] = "40%" });
+
+            Assert.StartsWith("cut: free space reached MinFreeSpace (40%)", Collector.Metadata(filed).GetProperty("note").GetString(), StringComparison.Ordinal);
+            var floor = (long)(0.4 * (128L << 20));
+            var free = new DriveInfo(root).AvailableFreeSpace;
+            Assert.True(free >= floor - (2L << 20), $"{free} bytes free: {floor - free} below the floor, more than a chunk");
+        }
+        finally
+        {
+            await Command.RunAsync("umount", [root], temp.Path);
+        }
+    }
+
     /// <summary>A process with 96 MiB of memory written (so gcore writes it all), ready when it says so.</summary>
     private static async Task<Process> StartHungryProgramAsync(string directory)
     {

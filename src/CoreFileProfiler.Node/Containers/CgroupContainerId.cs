@@ -49,12 +49,18 @@ public static class CgroupContainerId
         var parts = path.Split('/');
         for (var i = 0; i < parts.Length; i++)
         {
+            // systemd delegates a user's manager (user@<uid>.service) and everything below it to that
+            // user, who may create a cgroup there named after any container: nothing below is a runtime's.
+            if (IsUserManager(parts[i])) return null;
             var bareAllowed = i > 0 && (parts[i - 1] == "docker" || IsPodCgroup(parts[i - 1]));
             if ((ScopeId(parts[i]) ?? (bareAllowed ? BareId(parts[i]) : null)) is { } id) return id;
         }
 
         return null;
     }
+
+    private static bool IsUserManager(string part) =>
+        part.StartsWith("user@", StringComparison.Ordinal) && part.EndsWith(".service", StringComparison.Ordinal);
 
     /// <summary><c>pod&lt;uid&gt;</c> (cgroupfs driver) or <c>kubepods[-&lt;qos&gt;]-pod&lt;uid&gt;.slice</c> (systemd driver).</summary>
     private static bool IsPodCgroup(string part)

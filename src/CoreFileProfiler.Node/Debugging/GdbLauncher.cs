@@ -53,7 +53,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);
             List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
             using var executable = FindExecutable(corePath, core);
-            var handedExecutable = executable.HandOver(handOver, "executable-" + Path.GetFileName(executable.Shown ?? "none"));
+            var handedExecutable = executable.HandOver(handOver, TenantText.FileName("executable-", executable.Shown));
             if (executable.ContainerRoot is { } containerRoot)
             {
                 handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
@@ -69,8 +69,8 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             var handedOver = handOver;
             terminal.Ended.ContinueWith(_ => Release(handedOver, uid, slot), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             terminal.Announce(handedExecutable is not null
-                ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {executable.Shown} (from {executable.Source})."
-                : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({executable.Source}); symbols will be missing.");
+                ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {TenantText.Printable(executable.Shown ?? "")} (from {TenantText.Printable(executable.Source)})."
+                : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({TenantText.Printable(executable.Source)}); symbols will be missing.");
             return terminal;
         }
         catch

@@ -34,10 +34,10 @@ public sealed class SyntheticCrash
     public string CoreName => $"{Pid}_{Time:yyyyMMdd-HHmmss}";
 
     /// <summary>Runs the real collector on <paramref name="core"/> into <paramref name="coreRoot"/>; returns the path it filed.</summary>
-    public Task<string> CollectAsync(byte[] core, string coreRoot) =>
+    public Task<string> CollectAsync(byte[] core, string coreRoot, IDictionary<string, string>? settings = null) =>
         Collector.CollectAsync(core, coreRoot, _logRoot,
             ["-P", Pid.ToString(CultureInfo.InvariantCulture), "-s", "11", "-t", Time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)],
-            new Dictionary<string, string>
+            new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
             {
                 ["CORE_COLLECTOR_PROC_ROOT"] = _procRoot,
                 // Nothing answers there: the kubelet's log link names the container.

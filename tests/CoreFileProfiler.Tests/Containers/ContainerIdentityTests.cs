@@ -41,6 +41,10 @@ public sealed class ContainerIdentityTests
     [InlineData($"0::/system.slice/{Id}\n")] // a bare id counts only under a pod's cgroup or /docker
     [InlineData($"0::/kubepods.slice/kubepods-pod1234.slice/crio-conmon-{Id}.scope/crio-{Id}x.scope\n")]
     [InlineData("")]
+    // An unprivileged user of the node owns its systemd manager's cgroups and may name one after any container.
+    [InlineData($"0::/user.slice/user-1000.slice/user@1000.service/app.slice/cri-containerd-{Id}.scope\n")]
+    [InlineData($"0::/user.slice/user-1000.slice/user@1000.service/kubepods-pod1234.slice/crio-{Id}.scope\n")]
+    [InlineData($"0::/user.slice/user-1000.slice/user@1000.service/docker/{Id}\n")]
     public void Processes_outside_containers_have_none(string cgroup) => Assert.Null(CgroupContainerId.Parse(cgroup));
 
     [Fact]
