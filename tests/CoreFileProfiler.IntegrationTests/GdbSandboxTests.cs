@@ -36,6 +36,26 @@ public sealed class GdbSandboxTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Gdb_cannot_take_the_nodes_memory_or_cpu()
+    {
+        var (session, terminal, viewer) = await OpenAsync("sandbox-limits");
+        await using (viewer)
+        {
+            var pid = (await fixture.Silo.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("terminals").EnumerateArray()
+                .Single(t => t.GetProperty("id").GetString() == terminal).GetProperty("pid").GetInt32();
+            var limits = await File.ReadAllLinesAsync($"/proc/{pid}/limits");
+            Assert.Contains(limits, l => l.StartsWith("Max data size", StringComparison.Ordinal) && l.Contains(" 4294967296 ", StringComparison.Ordinal));
+            Assert.Contains(limits, l => l.StartsWith("Max cpu time", StringComparison.Ordinal) && l.Contains(" 1800 ", StringComparison.Ordinal));
+
+            // 5 GiB would be granted at once without the limit (its pages untouched): the sandbox refuses it.
+            await ExpectAsync(viewer, "python big = bytearray(5 << 30); print('allocated', len(big))", "MemoryError");
+            Assert.DoesNotContain("allocated 5", viewer.Text, StringComparison.Ordinal);
+            await ExpectAsync(viewer, "python small = bytearray(64 << 20); print('allocated', len(small))", "allocated 67108864");
+            await AssertStillDebuggingAsync(viewer);
+        }
+    }
+
+    [Fact]
     public async Task Gdb_runs_no_program_however_it_is_asked()
     {
         var marker = Path.Join(fixture.WorkDirectory, "pwned-" + Guid.NewGuid().ToString("N"));

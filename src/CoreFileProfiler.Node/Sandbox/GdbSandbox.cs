@@ -135,8 +135,12 @@ public sealed partial class GdbSandbox(IOptions<ProfilerOptions> options, ILogge
         [policy.Key] = policy.Value,
     };
 
-    private static KeyValuePair<string, string> Policy(string mode, int? target, IEnumerable<string> read, bool announce) =>
-        new(PolicyVariable, JsonSerializer.Serialize(new { mode, target, read, readWrite = ReadWrite, announce }));
+    private KeyValuePair<string, string> Policy(string mode, int? target, IEnumerable<string> read, bool announce) =>
+        new(PolicyVariable, JsonSerializer.Serialize(new
+        {
+            mode, target, read, readWrite = ReadWrite, announce,
+            memoryBytes = options.Value.Sandbox.MaxMemoryBytes, cpuSeconds = options.Value.Sandbox.MaxCpuSeconds,
+        }));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "gdb sandbox: {Layers}")]
     private static partial void LogReady(ILogger logger, string layers);

@@ -158,7 +158,15 @@ def _install():
     # No core of gdb itself, ever: it would hold what it was handed.
     import resource
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    layers = ["uid %d" % os.getuid(), "no new privileges", _landlock(policy), _seccomp(policy)]
+    # Whoever holds the session can make gdb allocate and spin (its Python): bounded, not the node's.
+    limits = []
+    if policy.get("memoryBytes", 0) > 0:
+        resource.setrlimit(resource.RLIMIT_DATA, (policy["memoryBytes"], policy["memoryBytes"]))
+        limits.append("%d MiB of memory" % (policy["memoryBytes"] >> 20))
+    if policy.get("cpuSeconds", 0) > 0:
+        resource.setrlimit(resource.RLIMIT_CPU, (policy["cpuSeconds"], policy["cpuSeconds"] + 5))
+        limits.append("%d s of CPU" % policy["cpuSeconds"])
+    layers = ["uid %d" % os.getuid(), "no new privileges", _landlock(policy), _seccomp(policy)] + limits
     os.environ.pop("CFP_SANDBOX", None)
     if policy.get("announce"):
         sys.stdout.write("core-file-profiler: sandbox: %s.\n" % "; ".join(layers))
