@@ -31,7 +31,7 @@ public sealed class ShippingTests
     [
         "NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP",
         "Urls",
-        "Profiler__CoreRoot", "Profiler__PublicBaseUrl",
+        "Profiler__CoreRoot", "Profiler__MinFreeSpace", "Profiler__PublicBaseUrl",
         "Auth__AdminToken", "Auth__ProcessorCallers", "Auth__AllowedOrigins",
         "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ClusterId", "Cluster__ServiceId",
         "Cluster__Tls__Certificate", "Cluster__Tls__Key", "Cluster__Tls__CertificateAuthority",
