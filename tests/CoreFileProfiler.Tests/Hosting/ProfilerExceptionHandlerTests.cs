@@ -79,7 +79,7 @@ public sealed class ProfilerExceptionHandlerTests
 
     private static async Task<(bool Handled, HttpResponse Response, JsonElement Body)> HandleAsync(Exception exception, RouteValueDictionary? route = null)
     {
-        var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        await using var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };
         context.Request.Method = "GET";
         context.Request.Path = "/sessions/x";
