@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: our silo and collector side by side with what people would use instead
-# (nginx for downloads, websocketd running gdb for terminals, cat for the collector), each
-# pair interleaved on this machine, written to bench/RESULTS.md.
+# (nginx for downloads, websocketd running gdb for terminals, cat for the collector, a bare
+# Kestrel answering the same JSON for the processor call), each pair interleaved on this
+# machine, written to bench/RESULTS.md.
 #   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
 #   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
 #   --no-build             use what is built already (test.sh runs the smoke after its build)
@@ -67,9 +68,9 @@ gdb -q -nx -batch -ex "gcore $crash_core" -p $sleeper >/dev/null
 kill $sleeper
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-silo_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port)
+silo_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port); kestrel_port=$(free_port)
 
-# --- the silo, nginx and websocketd ---------------------------------------------------------
+# --- the silo, nginx, websocketd and a bare Kestrel --------------------------------------------
 ASPNETCORE_ENVIRONMENT=Production dotnet "$silo_dll" --Urls=http://127.0.0.1:$silo_port \
     --Profiler:NodeName=bench --Profiler:CoreRoot="$cores" --Profiler:MaxSessions=1000000 \
     --Cluster:SiloPort="$(free_port)" > "$work/silo.log" 2>&1 &
@@ -96,9 +97,13 @@ nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 websocketd --address=127.0.0.1 --port="$websocketd_port" --loglevel=error gdb -q -nx /usr/bin/sleep "$crash_core" \
     > "$work/websocketd.log" 2>&1 & pids+=($!)
 
+# The processor's anchor: Kestrel answering the same JSON with nothing behind it.
+"$driver" bare-kestrel --url "http://127.0.0.1:$kestrel_port" > "$work/bare-kestrel.log" 2>&1 & pids+=($!)
+
 for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" && break; sleep 0.1; done
 curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" || { echo "bench: the silo did not start"; tail -20 "$work/silo.log"; exit 1; }
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && curl -s -o /dev/null "http://127.0.0.1:$websocketd_port/" && break; sleep 0.1; done
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && curl -s -o /dev/null "http://127.0.0.1:$websocketd_port/" \
+    && curl -s -o /dev/null "http://127.0.0.1:$kestrel_port/" && break; sleep 0.1; done
 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), websocketd $(dpkg-query -W -f="\${Version}" websocketd 2>/dev/null || echo unknown), loopback"
 out=bench/RESULTS.md
@@ -106,6 +111,7 @@ out=bench/RESULTS.md
 
 "$driver" suite $quick --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" \
     --nginx "http://127.0.0.1:$nginx_port" --websocketd "ws://127.0.0.1:$websocketd_port/" \
+    --bare-kestrel "http://127.0.0.1:$kestrel_port" \
     --core-root "$cores" --big "$big" --crash-core "$crash_core" --bulk-lines "$bulk_lines" \
     --collector "$PWD/$collector" --collector-input "$work/collector-input" \
     --work "$work" --machine "$machine" --out "$out"

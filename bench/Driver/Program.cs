@@ -3,6 +3,7 @@ using CoreFileProfiler.Bench;
 
 // bench-driver suite …: every pair of bench/run.sh, interleaved, into a markdown table.
 // bench-driver processor|echo|download …: one figure, for ad-hoc comparisons (e.g. across gateways).
+// bench-driver bare-kestrel --url …: serves the processor's JSON with nothing behind it, until killed.
 var options = new Options(args);
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(10) };
 switch (args.FirstOrDefault())
@@ -19,6 +20,9 @@ switch (args.FirstOrDefault())
         Console.WriteLine(FormattableString.Invariant($"p50 {latency.Median:0.00} ms  p99 {latency.P99:0.00} ms  {perSecond:0}/s  {latency.Count} calls  {failures} failed"));
         break;
     }
+    case "bare-kestrel":
+        await BareKestrel.RunAsync(options.Get("url"));
+        break;
     case "echo":
     {
         await using var terminal = await TerminalPeer.ConnectAsync(options.Get("ws"), ours: !options.Has("websocketd"));
@@ -37,7 +41,7 @@ switch (args.FirstOrDefault())
         break;
     }
     default:
-        Console.Error.WriteLine("usage: bench-driver suite|processor|echo|download --option value …  (see bench/run.sh)");
+        Console.Error.WriteLine("usage: bench-driver suite|processor|bare-kestrel|echo|download --option value …  (see bench/run.sh)");
         return 2;
 }
 

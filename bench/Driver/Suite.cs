@@ -100,6 +100,21 @@ public static class Suite
             report.Alone($"processor call, coredump, {connections} concurrent, wrk ({perSecond:0} calls/s, {errors})", "ms",
                 p50, p99, "p50 ≤ 5 ms, p99 ≤ 50 ms", errors == "0 failed" && p50 <= 5 && p99 <= 50);
         }
+
+        // Against the machine's own limit: the same wrk at 50 connections on a bare Kestrel answering the same JSON, interleaved.
+        var bare = options.Get("bare-kestrel").TrimEnd('/');
+        var failed = new List<string>();
+        async Task<double> CallsPerSecond(string target)
+        {
+            var (_, _, perSecond, errors) = await Probes.WrkAsync(target, body, 50, quick ? 1 : 5);
+            if (errors != "0 failed") failed.Add($"{target}: {errors}");
+            return perSecond;
+        }
+
+        var (ours, anchor) = await InterleaveAsync(quick ? 1 : 3, () => CallsPerSecond(url), () => CallsPerSecond(bare));
+        report.Pair("processor throughput, coredump, 50 connections, wrk", "calls/s", ours, anchor, "bare Kestrel, same JSON", higherIsBetter: true,
+            "≥ 0.5× bare Kestrel", failed.Count == 0 && ours.Median >= 0.5 * anchor.Median);
+        foreach (var failure in failed) report.Note($"processor throughput: {failure}");
     }
 
     private static async Task CollectorAsync(Options options, Report report, int rounds, bool quick)

@@ -20,7 +20,7 @@ public sealed partial class BenchmarkSmokeTests
         string[] metrics =
         [
             "core download", "resumed download", "terminal command round trip", "terminal bulk output",
-            "processor call, coredump, 1 concurrent", "processor call, coredump, 50 concurrent",
+            "processor call, coredump, 1 concurrent", "processor call, coredump, 50 concurrent", "processor throughput, coredump, 50 connections",
             "collector, ", "collector start-up", "silo RSS, idle", "silo RSS per session", "silo RSS per terminal",
         ];
         foreach (var metric in metrics)
