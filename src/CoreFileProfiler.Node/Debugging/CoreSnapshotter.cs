@@ -125,6 +125,22 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
     {
         gcore.Kill(entireProcessTree: true);
         await gcore.WaitForExitAsync(CancellationToken.None);
+        // Only gcore's script is waited for; its gdb may still hold the process, and a SIGCONT sent
+        // while traced is lost, leaving it stopped once the kernel detaches it.
+        for (var waited = 0; waited < 100 && IsTraced(pid); waited++) await Task.Delay(10, CancellationToken.None);
         LibC.Signal(pid, LibC.SIGCONT);
+    }
+
+    private static bool IsTraced(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("TracerPid:", StringComparison.Ordinal));
+            return line is not null && line["TracerPid:".Length..].Trim() != "0";
+        }
+        catch (IOException)
+        {
+            return false; // it exited
+        }
     }
 }
