@@ -29,6 +29,8 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     Task<SessionSummary?> Summarize();
 
     /// <summary>Starts gdb on one of the session's files or processes; anything else is NotFound.</summary>
+    /// <remarks>Interleaved: decompressing a large zstd core for gdb holds no other call of the session back.</remarks>
+    [AlwaysInterleave]
     Task<TerminalInfo> OpenTerminal(TerminalRequest request);
 
     Task<TerminalInfo> GetTerminal(string terminalId);

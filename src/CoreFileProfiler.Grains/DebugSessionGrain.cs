@@ -46,6 +46,7 @@ public sealed class DebugSessionGrain(
 
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
     private readonly Dictionary<string, SessionSnapshot> _snapshots = [];
+    private int _startingTerminals; // OpenTerminal interleaves: those between the cap check and registration
     private SessionState? _state;
     private IGrainTimer? _expiry;
 
@@ -110,30 +111,45 @@ public sealed class DebugSessionGrain(
     {
         var state = await EnsureLiveAsync();
         if (request.File is null && request.Pid is null) throw ProfilerException.Invalid("Name the 'file' or the 'pid' to debug.");
-        if (_terminals.Values.Count(t => t.Running) >= MaxRunningTerminals)
+        if (_terminals.Values.Count(t => t.Running) + _startingTerminals >= MaxRunningTerminals)
         {
             throw ProfilerException.Unavailable($"This session already runs {MaxRunningTerminals} gdb terminals; close one first.");
         }
 
         SessionTerminal terminal;
         var now = time.GetUtcNow();
+        _startingTerminals++;
         try
         {
+            // Starting gdb may decompress a zstd core and hash an executable copy (seconds for a large
+            // core): done on the thread pool, while this interleaved call lets the session answer others.
             if (request.Pid is { } pid)
             {
                 var (_, container) = await FindProcessAsync(state, pid);
                 var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-                terminal = new SessionTerminal(RandomId(), target, gdb.StartOnProcess(pid), now, WatchId.Create(Node, now), pid);
+                terminal = new SessionTerminal(RandomId(), target, await Task.Run(() => gdb.StartOnProcess(pid)), now, WatchId.Create(Node, now), pid);
             }
             else
             {
                 var file = await FindFileAsync(request.File!);
-                terminal = new SessionTerminal(RandomId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
+                terminal = new SessionTerminal(RandomId(), file.RelativePath, await Task.Run(() => gdb.StartOnCore(file.FullPath)), now, WatchId.Create(Node, now));
             }
         }
         catch (Exception e) when (e is SandboxUnavailableException or LimitReachedException or InsufficientSpaceException)
         {
             throw ProfilerException.Unavailable(e.Message);
+        }
+        finally
+        {
+            _startingTerminals--;
+        }
+
+        if (_state is not { Ended: false })
+        {
+            // The session ended while gdb started: its terminals are closed, so is this one.
+            await terminal.Terminal.Close("This session has ended.");
+            terminal.Terminal.Recording.Dispose();
+            throw Gone();
         }
 
         if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
