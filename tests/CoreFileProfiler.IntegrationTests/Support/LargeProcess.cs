@@ -9,7 +9,7 @@ namespace CoreFileProfiler.IntegrationTests.Support;
 /// </summary>
 internal sealed class LargeProcess : IDisposable
 {
-    public const long ResidentBytes = 1536L << 20;
+    public const long ResidentBytes = 2048L << 20;
 
     private const string Source = """
         #include <stdio.h>
