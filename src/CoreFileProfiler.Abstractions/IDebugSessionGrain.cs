@@ -29,6 +29,8 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     Task<SessionSummary?> Summarize();
 
     /// <summary>Starts gdb on one of the session's files or processes; anything else is NotFound.</summary>
+    /// <remarks>Interleaved: decompressing a large zstd core for gdb holds no other call of the session back.</remarks>
+    [AlwaysInterleave]
     Task<TerminalInfo> OpenTerminal(TerminalRequest request);
 
     Task<TerminalInfo> GetTerminal(string terminalId);
@@ -53,8 +55,17 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task Resize(string terminalId, int cols, int rows);
 
-    /// <summary>gcore of one of the session's processes into the core store; it is stopped only while the core is written.</summary>
-    Task<Snapshot> TakeSnapshot(int pid);
+    /// <summary>
+    /// Starts gcore of one of the session's processes into the core store (it is stopped only while
+    /// the core is written) and returns at once: gcore runs off the grain's turn, so the session keeps
+    /// answering, and ending the session cancels it.
+    /// </summary>
+    Task<SnapshotStatus> StartSnapshot(int pid);
+
+    /// <summary>A snapshot's status, after waiting at most <paramref name="wait"/> for it to finish (keep it well under Orleans' response timeout).</summary>
+    /// <remarks>Interleaved: a caller waiting on a snapshot holds no other call of the session back.</remarks>
+    [AlwaysInterleave]
+    Task<SnapshotStatus> GetSnapshot(string snapshotId, TimeSpan wait);
 
     /// <summary>Ends the session now.</summary>
     Task Close();

@@ -37,7 +37,16 @@ public sealed class DebugSessionGrain(
     private const int MaxRunningTerminals = 16;
     private const int MaxKeptTerminals = 32; // ended ones stay for their scrollback, within reason
 
+    private const int MaxRunningSnapshots = 4;
+    private const int MaxKeptSnapshots = 32; // finished ones stay for their status URL, within reason
+
+    // A session ending cancels its snapshots: gcore is killed and the partial core removed within this.
+    private static readonly TimeSpan SnapshotCancelWait = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan MaxSnapshotWait = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
+    private readonly Dictionary<string, SessionSnapshot> _snapshots = [];
+    private int _startingTerminals; // OpenTerminal interleaves: those between the cap check and registration
     private SessionState? _state;
     private IGrainTimer? _expiry;
 
@@ -102,30 +111,45 @@ public sealed class DebugSessionGrain(
     {
         var state = await EnsureLiveAsync();
         if (request.File is null && request.Pid is null) throw ProfilerException.Invalid("Name the 'file' or the 'pid' to debug.");
-        if (_terminals.Values.Count(t => t.Running) >= MaxRunningTerminals)
+        if (_terminals.Values.Count(t => t.Running) + _startingTerminals >= MaxRunningTerminals)
         {
             throw ProfilerException.Unavailable($"This session already runs {MaxRunningTerminals} gdb terminals; close one first.");
         }
 
         SessionTerminal terminal;
         var now = time.GetUtcNow();
+        _startingTerminals++;
         try
         {
+            // Starting gdb may decompress a zstd core and hash an executable copy (seconds for a large
+            // core): done on the thread pool, while this interleaved call lets the session answer others.
             if (request.Pid is { } pid)
             {
                 var (_, container) = await FindProcessAsync(state, pid);
                 var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-                terminal = new SessionTerminal(TerminalId(), target, gdb.StartOnProcess(pid), now, WatchId.Create(Node, now), pid);
+                terminal = new SessionTerminal(RandomId(), target, await Task.Run(() => gdb.StartOnProcess(pid)), now, WatchId.Create(Node, now), pid);
             }
             else
             {
                 var file = await FindFileAsync(request.File!);
-                terminal = new SessionTerminal(TerminalId(), file.RelativePath, gdb.StartOnCore(file.FullPath), now, WatchId.Create(Node, now));
+                terminal = new SessionTerminal(RandomId(), file.RelativePath, await Task.Run(() => gdb.StartOnCore(file.FullPath)), now, WatchId.Create(Node, now));
             }
         }
         catch (Exception e) when (e is SandboxUnavailableException or LimitReachedException or InsufficientSpaceException)
         {
             throw ProfilerException.Unavailable(e.Message);
+        }
+        finally
+        {
+            _startingTerminals--;
+        }
+
+        if (_state is not { Ended: false })
+        {
+            // The session ended while gdb started: its terminals are closed, so is this one.
+            await terminal.Terminal.Close("This session has ended.");
+            terminal.Terminal.Recording.Dispose();
+            throw Gone();
         }
 
         if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
@@ -146,18 +170,42 @@ public sealed class DebugSessionGrain(
         return terminal.Describe();
     }
 
-    public async Task<Snapshot> TakeSnapshot(int pid)
+    public async Task<SnapshotStatus> StartSnapshot(int pid)
     {
         var (_, container) = await FindProcessAsync(await EnsureLiveAsync(), pid);
-        try
+        if (_snapshots.Values.Count(s => !s.Task.IsCompleted) >= MaxRunningSnapshots)
         {
-            var (path, size) = await snapshots.TakeAsync(pid, container);
-            return new Snapshot(path, size, pid, container?.Name);
+            throw ProfilerException.Unavailable($"This session already runs {MaxRunningSnapshots} snapshots; wait for one to finish.");
         }
-        catch (Exception e) when (e is InvalidOperationException or LimitReachedException or InsufficientSpaceException or SymlinkInStoreException)
+
+        if (_snapshots.Count >= MaxKeptSnapshots && _snapshots.Values.Where(s => s.Task.IsCompleted).MinBy(s => s.StartedAt) is { } oldest)
         {
-            throw ProfilerException.Unavailable(e.Message);
+            _snapshots.Remove(oldest.Id);
+            oldest.Dispose();
         }
+
+        // gcore takes up to minutes: it runs on the thread pool, off this grain's turn, so the session
+        // keeps answering; its outcome is only read back in this grain's own turns (GetSnapshot).
+        var cancellation = new CancellationTokenSource();
+        var token = cancellation.Token;
+        var task = Task.Run(() => snapshots.TakeAsync(pid, container, token), CancellationToken.None);
+        var snapshot = new SessionSnapshot(RandomId(), pid, container?.Name, time.GetUtcNow(), task, cancellation);
+        _snapshots.Add(snapshot.Id, snapshot);
+        logger.LogInformation("Session {SessionHash} on {Node}: snapshot {SnapshotHash} of {Pid} started", CapabilityHash.Of(Id), Node, CapabilityHash.Of(snapshot.Id), pid);
+        return snapshot.Describe();
+    }
+
+    public async Task<SnapshotStatus> GetSnapshot(string snapshotId, TimeSpan wait)
+    {
+        await EnsureLiveAsync();
+        var snapshot = _snapshots.GetValueOrDefault(snapshotId) ?? throw ProfilerException.NotFound("This session has no such snapshot.");
+        if (wait > TimeSpan.Zero)
+        {
+            // Bounded well below Orleans' response timeout; interleaved, so nothing else waits with us.
+            await Task.WhenAny(snapshot.Task, Task.Delay(Min(wait, MaxSnapshotWait), time));
+        }
+
+        return snapshot.Describe();
     }
 
     public async Task<TerminalInfo> GetTerminal(string terminalId) => (await FindTerminalAsync(terminalId)).Describe();
@@ -224,8 +272,10 @@ public sealed class DebugSessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Normally the session has ended already; if the silo is going away first, gdb goes with it.
-        await CloseTerminalsAsync("The profiler on this node is shutting down.");
+        // Normally the session has ended already; if the silo is going away first, gdb and gcore go with it.
+        await Task.WhenAll(
+            CloseTerminalsAsync("The profiler on this node is shutting down."),
+            CancelSnapshotsAsync("The profiler on this node is shutting down."));
     }
 
     private async Task<CoreFileEntry> FindFileAsync(string path)
@@ -310,7 +360,7 @@ public sealed class DebugSessionGrain(
         if (_state is not { Ended: false } state) return;
         state.Ended = true;
         _expiry?.Dispose();
-        await CloseTerminalsAsync(reason);
+        await Task.WhenAll(CloseTerminalsAsync(reason), CancelSnapshotsAsync(reason));
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
         logger.LogInformation("Session {SessionHash} on {Node} ended: {Reason}", CapabilityHash.Of(Id), Node, reason);
         DeactivateOnIdle();
@@ -324,10 +374,24 @@ public sealed class DebugSessionGrain(
         foreach (var terminal in _terminals.Values) terminal.Terminal.Recording.Dispose();
     }
 
-    private static string TerminalId() =>
+    private async Task CancelSnapshotsAsync(string reason)
+    {
+        var running = _snapshots.Values.Where(s => !s.Task.IsCompleted).ToList();
+        foreach (var snapshot in running) snapshot.Cancel(reason);
+        // CoreSnapshotter kills gcore, continues the process and removes the partial core; give it a moment.
+        await Task.WhenAny(Task.WhenAll(running.Select(s => s.Task)), Task.Delay(SnapshotCancelWait, time));
+        foreach (var snapshot in running.Where(s => !s.Task.IsCompleted))
+        {
+            logger.LogWarning("Session {SessionHash} on {Node}: snapshot {SnapshotHash} did not stop within {Wait}", CapabilityHash.Of(Id), Node, CapabilityHash.Of(snapshot.Id), SnapshotCancelWait);
+        }
+    }
+
+    private static string RandomId() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(9)).Replace('+', '-').Replace('/', '_');
 
     private static ProfilerException Gone() => ProfilerException.Gone("This session has ended: it expired, was closed, or its node restarted.");
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -345,11 +345,7 @@ public sealed class LiveContainerTests(LiveContainersFixture fixture)
             .Select(p => new Process(p.GetProperty("pid").GetInt32(), p.GetProperty("command").GetString()!, p.GetProperty("container").GetString()))
             .ToList();
 
-    private static string State(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
-    }
+    private static string State(int pid) => ProcessState.Of(pid);
 
     private static Dictionary<string, string> Body(params (string Key, string Value)[] pairs) =>
         pairs.ToDictionary(p => p.Key.Contains('.', StringComparison.Ordinal) ? p.Key : P + p.Key, p => p.Value);

@@ -17,6 +17,7 @@ namespace CoreFileProfiler.Node.Debugging;
 /// 0600, under a dot-name until complete, with its metadata beside it. gcore holds one of the node's
 /// <see cref="GdbProcessSlots"/> while it runs, and never takes the store's filesystem below
 /// <c>Profiler:MinFreeSpace</c>: refused below it, and stopped (the partial core removed) when it reaches it.
+/// Its caller runs it off the session grain's turn and cancels it when the session ends.
 /// </summary>
 public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, GdbProcessSlots slots, IOptions<ProfilerOptions> options, TimeProvider time, ILogger<CoreSnapshotter> logger)
 {
@@ -29,6 +30,7 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
     /// <exception cref="InvalidOperationException">gcore failed (the process went away, ptrace refused).</exception>
     /// <exception cref="LimitReachedException">The node runs <c>Profiler:MaxGdbProcesses</c> already.</exception>
     /// <exception cref="InsufficientSpaceException">The store's filesystem is, or got, below the free-space floor.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired: gcore was killed, the process continued and the partial core removed.</exception>
     public async Task<(string Path, long Size)> TakeAsync(int pid, RunningContainer? container, CancellationToken cancellationToken = default)
     {
         using var slot = slots.Take();
@@ -102,9 +104,7 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
             while (await Task.WhenAny(exited, Task.Delay(FreeSpacePoll, limit.Token)) != exited)
             {
                 if (!atFloor()) continue;
-                gcore.Kill(entireProcessTree: true);
-                await gcore.WaitForExitAsync(CancellationToken.None);
-                LibC.Signal(pid, LibC.SIGCONT); // however gdb left it, the process runs on
+                await StopAsync(gcore, pid);
                 return (null, "");
             }
 
@@ -112,10 +112,35 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         }
         catch (OperationCanceledException)
         {
-            gcore.Kill(entireProcessTree: true);
+            await StopAsync(gcore, pid);
+            cancellationToken.ThrowIfCancellationRequested(); // the caller gave up (its session ended)
             throw new InvalidOperationException($"gcore of pid {pid} took longer than {MaxDuration.TotalMinutes} minutes and was stopped.");
         }
 
         return (gcore.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Kills gcore and waits for it (so its caller may remove the partial core), then continues the process however gdb left it.</summary>
+    private static async Task StopAsync(Process gcore, int pid)
+    {
+        gcore.Kill(entireProcessTree: true);
+        await gcore.WaitForExitAsync(CancellationToken.None);
+        // Only gcore's script is waited for; its gdb may still hold the process, and a SIGCONT sent
+        // while traced is lost, leaving it stopped once the kernel detaches it.
+        for (var waited = 0; waited < 100 && IsTraced(pid); waited++) await Task.Delay(10, CancellationToken.None);
+        LibC.Signal(pid, LibC.SIGCONT);
+    }
+
+    private static bool IsTraced(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("TracerPid:", StringComparison.Ordinal));
+            return line is not null && line["TracerPid:".Length..].Trim() != "0";
+        }
+        catch (IOException)
+        {
+            return false; // it exited
+        }
     }
 }

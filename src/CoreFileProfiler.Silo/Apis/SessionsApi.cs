@@ -14,6 +14,9 @@ public static class SessionsApi
 {
     private const string ContentType = "application/octet-stream";
 
+    // Most snapshots take a few seconds: answered in one request. Far below Orleans' 30 s response timeout.
+    private static readonly TimeSpan SnapshotAnswerWait = TimeSpan.FromSeconds(5);
+
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var session = app.MapGroup("/sessions/{id}").AddEndpointFilter(KeepCapabilityPrivate).WithSessionProblems();
@@ -24,7 +27,11 @@ public static class SessionsApi
             .Produces(StatusCodes.Status200OK, contentType: ContentType)
             .Produces(StatusCodes.Status206PartialContent, contentType: ContentType)
             .Produces(StatusCodes.Status416RangeNotSatisfiable);
-        session.MapPost("/snapshots", TakeSnapshot).WithSummary("gcore of one of the session's processes.").ProducesProblem(StatusCodes.Status400BadRequest);
+        session.MapPost("/snapshots", TakeSnapshot).WithSummary("gcore of one of the session's processes: 201 when written at once, else 202 with a status URL.")
+            .Produces<Snapshot>(StatusCodes.Status201Created)
+            .Produces<SnapshotProgress>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        session.MapGet("/snapshots/{snapshotId}", GetSnapshot).WithSummary("A snapshot's status: running, done (path, size) or failed (reason).");
         session.MapDelete("/", Close).WithSummary("Ends the session now.");
         return app;
     }
@@ -87,13 +94,41 @@ public static class SessionsApi
 
     public sealed record SnapshotBody(int? Pid);
 
-    /// <summary>gcore of one of the session's processes, filed in the core store.</summary>
-    public static async Task<Created<Snapshot>> TakeSnapshot(string id, SnapshotBody? body, IGrainFactory grains)
+    /// <summary>A snapshot still running when the POST answers, or as its status URL reports it.</summary>
+    public sealed record SnapshotProgress(string Id, SnapshotState Status, int Pid, string? Container, string? Path, long? Size, string? Reason, string Url);
+
+    /// <summary>
+    /// gcore of one of the session's processes, filed in the core store: 201 with the core when it is
+    /// written within <see cref="SnapshotAnswerWait"/>, else (or at once with <c>Prefer: respond-async</c>) 202
+    /// with a status URL to poll. gcore runs off
+    /// the session grain's turn either way, so nothing else of the session waits behind it.
+    /// </summary>
+    public static async Task<IResult> TakeSnapshot(string id, SnapshotBody? body, HttpRequest request, IGrainFactory grains)
     {
         if (body?.Pid is not { } pid) throw ProfilerException.Invalid("Name the 'pid' to snapshot.");
-        var snapshot = await grains.GetSession(id).TakeSnapshot(pid);
-        return TypedResults.Created((string?)null, snapshot);
+        var session = grains.GetSession(id);
+        var started = await session.StartSnapshot(pid);
+        // RFC 7240: a client that would rather poll than wait gets its 202 at once.
+        var respondAsync = request.Headers["Prefer"].Any(p => p?.Contains("respond-async", StringComparison.OrdinalIgnoreCase) == true);
+        var status = await session.GetSnapshot(started.Id, respondAsync ? TimeSpan.Zero : SnapshotAnswerWait);
+        var url = $"{request.PathBase}{request.Path.Value!.TrimEnd('/')}/{status.Id}";
+        return status.Status switch
+        {
+            SnapshotState.Done => TypedResults.Created(url, new Snapshot(status.Path!, status.Size!.Value, status.Pid, status.Container)),
+            SnapshotState.Failed => throw new ProfilerException(status.Error ?? ProfilerError.Unavailable, status.Reason!),
+            _ => TypedResults.Accepted(url, Progress(status, url)),
+        };
     }
+
+    /// <summary>Where a snapshot stands: running, done (path and size) or failed (reason).</summary>
+    public static async Task<Ok<SnapshotProgress>> GetSnapshot(string id, string snapshotId, HttpRequest request, IGrainFactory grains)
+    {
+        var status = await grains.GetSession(id).GetSnapshot(snapshotId, TimeSpan.Zero);
+        return TypedResults.Ok(Progress(status, $"{request.PathBase}{request.Path}"));
+    }
+
+    private static SnapshotProgress Progress(SnapshotStatus status, string url) =>
+        new(status.Id, status.Status, status.Pid, status.Container, status.Path, status.Size, status.Reason, url);
 
     public static async Task<NoContent> Close(string id, IGrainFactory grains)
     {

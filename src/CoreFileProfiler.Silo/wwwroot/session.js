@@ -44,10 +44,29 @@ for (const button of document.querySelectorAll('button.attach')) {
 
 for (const button of document.querySelectorAll('button.snapshot')) {
   button.addEventListener('click', async () => {
-    const snapshot = await post(button, 'snapshots', { pid: Number(button.dataset.pid) }, 'writing core…');
+    let snapshot = await post(button, 'snapshots', { pid: Number(button.dataset.pid) }, 'writing core…');
     if (!snapshot) return;
     const result = document.getElementById('snapshot-result');
+    if (snapshot.status) { // 202: gcore still runs; its status URL says when the core is filed
+      result.textContent = `Writing a core of pid ${snapshot.pid}…`;
+      result.hidden = false;
+      snapshot = await waitForSnapshot(snapshot.url);
+      if (snapshot.status === 'failed') {
+        result.textContent = `No core of pid ${snapshot.pid}: ${snapshot.reason}`;
+        return;
+      }
+    }
     result.textContent = `Core of pid ${snapshot.pid} written: ${snapshot.path} (${(snapshot.size / 1048576).toFixed(1)} MiB). A coredump session of the pod lists it.`;
     result.hidden = false;
   });
+}
+
+async function waitForSnapshot(url) {
+  for (;;) {
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    const response = await fetch(url);
+    const status = await response.json().catch(() => ({}));
+    if (!response.ok) return { status: 'failed', reason: status.detail || `${response.status} ${response.statusText}` };
+    if (status.status !== 'running') return status;
+  }
 }
