@@ -72,8 +72,10 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
         await onB.TypeAsync("print 6*7\n");
         await onA.WaitForAsync("$1 = 42");
         await onA.TypeAsync("print 7*8\n");
-        var seenByB = await onB.WaitForAsync("$2 = 56");
-        var seenByA = await onA.WaitForAsync("$2 = 56");
+        // Up to the prompt after it: each viewer gets gdb's output in its own pieces, so one may
+        // already hold the prompt when the other has only the answer.
+        var seenByB = await onB.WaitForAsync("$2 = 56\r\n" + Prompt);
+        var seenByA = await onA.WaitForAsync("$2 = 56\r\n" + Prompt);
 
         Assert.True(seenByB.IndexOf("$1 = 42", StringComparison.Ordinal) < seenByB.IndexOf("$2 = 56", StringComparison.Ordinal));
         Assert.Equal(seenByA[seenByA.IndexOf("$1 = 42", StringComparison.Ordinal)..], seenByB[seenByB.IndexOf("$1 = 42", StringComparison.Ordinal)..]);
