@@ -50,4 +50,21 @@ public sealed class ProfilerClient(HttpClient http)
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
+
+    /// <summary>
+    /// Resident memory once it stops moving (two readings 250 ms apart within 64 KiB, at most 5 s):
+    /// a reading taken while the GC is returning memory can make a delta negative.
+    /// </summary>
+    public static async Task<long> SettledRssAsync(int pid)
+    {
+        var previous = Rss(pid);
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(250);
+            var current = Rss(pid);
+            if (Math.Abs(current - previous) < 64 * 1024) return current;
+            previous = current;
+        }
+        return previous;
+    }
 }

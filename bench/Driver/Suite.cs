@@ -171,19 +171,21 @@ public static class Suite
 
         var core = options.Get("crash-core");
         var sessionCount = quick ? 20 : 200;
-        var before = ProfilerClient.Rss(siloPid);
+        var before = await ProfilerClient.SettledRssAsync(siloPid);
         var sessions = new List<string>();
         for (var i = 0; i < sessionCount; i++) sessions.Add(await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(core, 3600)));
         await Task.WhenAll(sessions.Select(s => silo.Http.GetAsync(s + "api"))); // each one described once, as a visitor would
         var perSession = new Samples();
-        perSession.Add((ProfilerClient.Rss(siloPid) - before) / 1024.0 / sessionCount);
+        perSession.Add((await ProfilerClient.SettledRssAsync(siloPid) - before) / 1024.0 / sessionCount);
         report.Alone($"silo RSS per session ({sessionCount} open)", "KiB", perSession, "report", null);
         foreach (var session in sessions) await silo.CloseAsync(session);
 
         var terminalCount = quick ? 3 : 10;
         var withTerminals = await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(core, 3600));
-        before = ProfilerClient.Rss(siloPid);
-        var viewers = new List<TerminalPeer>();
+        // A first terminal warms up what every terminal shares (JIT, pools), so the delta is per terminal.
+        var viewers = new List<TerminalPeer> { await TerminalPeer.ConnectAsync(await silo.OpenTerminalAsync(withTerminals, Path.GetFileName(core)), ours: true) };
+        await Probes.EchoAsync(viewers[0], 1, 0);
+        before = await ProfilerClient.SettledRssAsync(siloPid);
         for (var i = 0; i < terminalCount; i++)
         {
             var viewer = await TerminalPeer.ConnectAsync(await silo.OpenTerminalAsync(withTerminals, Path.GetFileName(core)), ours: true);
@@ -192,7 +194,7 @@ public static class Suite
         }
 
         var perTerminal = new Samples();
-        perTerminal.Add((ProfilerClient.Rss(siloPid) - before) / 1024.0 / terminalCount);
+        perTerminal.Add((await ProfilerClient.SettledRssAsync(siloPid) - before) / 1024.0 / terminalCount);
         report.Alone($"silo RSS per terminal with a viewer ({terminalCount} open; gdb's own memory not included)", "KiB", perTerminal, "report", null);
         foreach (var viewer in viewers) await viewer.DisposeAsync();
         await silo.CloseAsync(withTerminals);
