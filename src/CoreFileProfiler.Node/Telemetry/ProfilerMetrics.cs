@@ -28,7 +28,7 @@ public sealed class ProfilerMetrics : IDisposable
     {
         _store = store;
         _time = time;
-        _processorCalls = _meter.CreateCounter<long>("cfp.processor.calls", description: "Processor calls, by outcome (ok, invalid, forbidden, not_found, gone, unavailable, error).");
+        _processorCalls = _meter.CreateCounter<long>("cfp.processor.calls", description: "Processor calls, by outcome (ok, invalid, forbidden, not_found, gone, unavailable, cancelled, error).");
         _processorDuration = _meter.CreateHistogram<double>("cfp.processor.duration", "s", "Processor call latency.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
         _downloads = _meter.CreateCounter<long>("cfp.downloads", description: "File downloads started (GET), local or through another node.");

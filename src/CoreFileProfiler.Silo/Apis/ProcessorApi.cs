@@ -49,26 +49,10 @@ public static class ProcessorApi
             outcome = "ok";
             return TypedResults.Ok(new Dictionary<string, string> { [ResultKey] = urls.Session(id) });
         }
-        catch (ProfilerException e)
+        catch (Exception e)
         {
-            outcome = e.Error switch
-            {
-                ProfilerError.InvalidParameter => "invalid",
-                ProfilerError.NotFound => "not_found",
-                ProfilerError.Forbidden => "forbidden",
-                ProfilerError.Gone => "gone",
-                _ => "unavailable",
-            };
-            throw;
-        }
-        catch (BadHttpRequestException)
-        {
-            outcome = "invalid";
-            throw;
-        }
-        catch (Exception e) when (e is Orleans.Runtime.OrleansException or TimeoutException)
-        {
-            outcome = "unavailable"; // the node's silo is gone or unreachable
+            // The label of the status the exception handler is about to answer.
+            outcome = ErrorClassifier.Classify(e, clientLeft: cancellationToken.IsCancellationRequested).Outcome;
             throw;
         }
         finally

@@ -2,8 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
-using CoreFileProfiler.Node;
-using Orleans.Runtime;
+using CoreFileProfiler.Silo.Hosting;
 
 namespace CoreFileProfiler.Silo.Terminals;
 
@@ -21,7 +20,6 @@ internal sealed partial class TerminalRelay(
     public const int MaxMessageBytes = 64 << 10;
     private const int MaxFrameBytes = 256 << 10;
     private const int MaxCloseReasonBytes = 123; // RFC 6455
-    private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013; // the page reconnects
 
     private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private (WebSocketCloseStatus Status, string Reason)? _end;
@@ -73,31 +71,33 @@ internal sealed partial class TerminalRelay(
             {
                 if (Interlocked.Add(ref _backlog, chunk.Length) > maxBacklogBytes)
                 {
-                    End(TryAgainLater, "This viewer fell too far behind; reconnecting replays the scrollback.");
+                    End((ClassifiedError.TryAgainLater, "This viewer fell too far behind; reconnecting replays the scrollback."));
                     return;
                 }
 
                 _outbound.Writer.TryWrite(chunk);
             }
 
-            var (ended, reason) = await EndReasonAsync();
-            End(ended ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.EndpointUnavailable, reason);
+            End(await EndReasonAsync());
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // the viewer left first
         }
-        catch (Exception e) when (IsLimit(e))
-        {
-            // The terminal has all the viewers it admits: this one came past the gateway's check in a race.
-            LogRefused(logger, CapabilityHash.Of(terminalId), e.Message);
-            End(TryAgainLater, e.Message);
-        }
         catch (Exception e)
         {
-            // The session ended (its grain deactivated mid-stream) or its node went away.
-            logger.LogDebug(e, "Terminal {TerminalHash} output stream ended", CapabilityHash.Of(terminalId));
-            End(WebSocketCloseStatus.EndpointUnavailable, (await EndReasonAsync()).Reason);
+            var error = ErrorClassifier.Classify(e);
+            if (error.IsRefusal)
+            {
+                // E.g. the terminal has all the viewers it admits: this one came past the gateway's check in a race.
+                if (error.Status == StatusCodes.Status503ServiceUnavailable) LogRefused(logger, CapabilityHash.Of(terminalId), error.Detail);
+                End(error.WebSocketClose);
+                return;
+            }
+
+            // The stream was lost: the session ended (its grain deactivated mid-stream) or its node went away.
+            logger.Log(error.LogLevel == LogLevel.Error ? LogLevel.Error : LogLevel.Debug, e, "Terminal {TerminalHash} output stream ended", CapabilityHash.Of(terminalId));
+            End(await EndReasonAsync());
         }
     }
 
@@ -114,14 +114,14 @@ internal sealed partial class TerminalRelay(
                 {
                     if (length == buffer.Length)
                     {
-                        End(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {MaxMessageBytes >> 10} KiB.");
+                        End((WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {MaxMessageBytes >> 10} KiB."));
                         return;
                     }
 
                     received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
                     if (received.MessageType == WebSocketMessageType.Close)
                     {
-                        End(WebSocketCloseStatus.NormalClosure, "");
+                        End((WebSocketCloseStatus.NormalClosure, ""));
                         return;
                     }
 
@@ -131,13 +131,13 @@ internal sealed partial class TerminalRelay(
 
                 if (received.MessageType != WebSocketMessageType.Text)
                 {
-                    End(WebSocketCloseStatus.InvalidMessageType, "Send JSON text messages: input or resize.");
+                    End((WebSocketCloseStatus.InvalidMessageType, "Send JSON text messages: input or resize."));
                     return;
                 }
 
                 if (TerminalMessage.Parse(buffer.AsSpan(0, length), out var problem) is not { } message)
                 {
-                    End(WebSocketCloseStatus.PolicyViolation, problem);
+                    End((WebSocketCloseStatus.PolicyViolation, problem));
                     return;
                 }
 
@@ -152,19 +152,27 @@ internal sealed partial class TerminalRelay(
                 }
             }
         }
-        catch (ProfilerException e) when (e.Error == ProfilerError.InvalidParameter)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
-            End(WebSocketCloseStatus.PolicyViolation, e.Message);
+            // the viewer went away
         }
-        catch (Exception e) when (IsLimit(e))
+        catch (Exception e)
         {
-            // Flooding: the terminal's input queue stayed full for as long as input may wait.
-            LogRefused(logger, CapabilityHash.Of(terminalId), e.Message);
-            End(WebSocketCloseStatus.PolicyViolation, e.Message);
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ProfilerException)
-        {
-            // the viewer or the session went away; the output side says why
+            var error = ErrorClassifier.Classify(e);
+            if (error.IsRefusal && error.Status is not (StatusCodes.Status404NotFound or StatusCodes.Status410Gone))
+            {
+                // What this viewer sent was refused (a bad size, input flooding a full queue): reconnecting to
+                // send it again would not help, so whatever the status, it is a policy violation.
+                if (error.Status == StatusCodes.Status503ServiceUnavailable) LogRefused(logger, CapabilityHash.Of(terminalId), error.Detail);
+                End((WebSocketCloseStatus.PolicyViolation, error.Detail));
+            }
+            else if (error.LogLevel == LogLevel.Error)
+            {
+                logger.LogError(e, "Terminal {TerminalHash} input failed", CapabilityHash.Of(terminalId));
+                End(error.WebSocketClose);
+            }
+
+            // Otherwise the session or its node went away; the output side says why.
         }
         finally
         {
@@ -172,33 +180,28 @@ internal sealed partial class TerminalRelay(
         }
     }
 
-    /// <summary>Whether gdb itself ended (rather than the session), and the words for the viewer.</summary>
-    private async Task<(bool TerminalEnded, string Reason)> EndReasonAsync()
+    /// <summary>Why the output ended, asked of the session: gdb exited (1000), or the session's or node's failure as classified.</summary>
+    private async Task<(WebSocketCloseStatus Status, string Reason)> EndReasonAsync()
     {
         try
         {
             var terminal = await session.GetTerminal(terminalId);
-            return (true, terminal.EndReason ?? "The terminal's output ended.");
+            return terminal.EndReason is { } reason
+                ? (WebSocketCloseStatus.NormalClosure, reason)
+                : (ClassifiedError.TryAgainLater, "The terminal's output was interrupted; reconnecting replays the scrollback.");
         }
-        catch (ProfilerException e)
+        catch (Exception e)
         {
-            return (false, e.Message);
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
-        {
-            return (false, "The node running this terminal is unavailable.");
+            return ErrorClassifier.Classify(e, NodeName.OfGrainKey(session.GetPrimaryKeyString())).WebSocketClose;
         }
     }
-
-    /// <summary>A node limit's refusal: thrown by the terminal here, or by its session grain on another node.</summary>
-    private static bool IsLimit(Exception e) => e is LimitReachedException or ProfilerException { Error: ProfilerError.Unavailable };
 
     [LoggerMessage(EventName = "TerminalViewerDisconnected", Level = LogLevel.Warning, Message = "Terminal {TerminalHash} disconnected a viewer: {Reason}")]
     private static partial void LogRefused(ILogger logger, string terminalHash, string reason);
 
-    private void End(WebSocketCloseStatus status, string reason)
+    private void End((WebSocketCloseStatus Status, string Reason) close)
     {
-        lock (_outbound) _end ??= (status, reason); // the first side to end says why
+        lock (_outbound) _end ??= close; // the first side to end says why
         _outbound.Writer.TryComplete();
     }
 
