@@ -13,6 +13,8 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt);
 
     /// <summary>The session as it stands now; the target is re-read, so new cores appear.</summary>
+    /// <remarks>Interleaved: it reads /proc or the store off the grain's turn and only reads the session's state.</remarks>
+    [AlwaysInterleave]
     Task<SessionView> Describe();
 
     /// <summary>Resolves a listed file for download; anything the session does not list is NotFound.</summary>
@@ -33,6 +35,8 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TerminalInfo> OpenTerminal(TerminalRequest request);
 
+    /// <remarks>Interleaved (it only reads): a terminal's page and WebSocket open while another terminal's core is decompressed.</remarks>
+    [AlwaysInterleave]
     Task<TerminalInfo> GetTerminal(string terminalId);
 
     /// <summary>
@@ -60,6 +64,8 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     /// the core is written) and returns at once: gcore runs off the grain's turn, so the session keeps
     /// answering, and ending the session cancels it.
     /// </summary>
+    /// <remarks>Interleaved: the pid is checked against /proc off the grain's turn.</remarks>
+    [AlwaysInterleave]
     Task<SnapshotStatus> StartSnapshot(int pid);
 
     /// <summary>A snapshot's status, after waiting at most <paramref name="wait"/> for it to finish (keep it well under Orleans' response timeout).</summary>
@@ -68,5 +74,7 @@ public interface IDebugSessionGrain : IGrainWithStringKey
     Task<SnapshotStatus> GetSnapshot(string snapshotId, TimeSpan wait);
 
     /// <summary>Ends the session now.</summary>
+    /// <remarks>Interleaved: ending cancels a decompression or a gcore under way instead of waiting for it.</remarks>
+    [AlwaysInterleave]
     Task Close();
 }

@@ -29,7 +29,7 @@ public sealed class DebugSessionGrain(
     CoreSnapshotter snapshots,
     LocalTerminals local,
     TimeProvider time,
-    ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain
+    ILogger<DebugSessionGrain> logger) : Grain, IDebugSessionGrain, IDisposable
 {
     /// <summary>Orleans' default for this class, spelled out: the log redaction looks for it before a session id.</summary>
     public const string TypeName = "debugsession";
@@ -40,13 +40,16 @@ public sealed class DebugSessionGrain(
     private const int MaxRunningSnapshots = 4;
     private const int MaxKeptSnapshots = 32; // finished ones stay for their status URL, within reason
 
-    // A session ending cancels its snapshots: gcore is killed and the partial core removed within this.
+    // A session ending cancels its snapshots and the gdb terminals still starting: gcore is killed, a
+    // decompression stopped, and the partial file removed within this.
     private static readonly TimeSpan SnapshotCancelWait = TimeSpan.FromMilliseconds(1500);
     private static readonly TimeSpan MaxSnapshotWait = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
     private readonly Dictionary<string, SessionSnapshot> _snapshots = [];
     private int _startingTerminals; // OpenTerminal interleaves: those between the cap check and registration
+    private readonly List<Task> _startingGdb = []; // gdb being started off the turn, for ending to wait on
+    private readonly CancellationTokenSource _ending = new(); // stops those when the session ends
     private SessionState? _state;
     private IGrainTimer? _expiry;
 
@@ -71,12 +74,15 @@ public sealed class DebugSessionGrain(
 
     public async Task<SessionView> Describe()
     {
-        var state = await EnsureLiveAsync();
-        var gcore = state.Request.Type == SessionType.Gcore;
+        var request = (await EnsureLiveAsync()).Request;
+        // The store or /proc is read on the thread pool (a busy node has thousands of processes); Describe
+        // interleaves, so no call of the session waits behind it, and comes back only to read the terminals.
+        var gcore = request.Type == SessionType.Gcore;
+        List<SessionFile> files = gcore ? [] : await Task.Run(() => ListFiles(request));
+        List<SessionProcess> listed = gcore ? await Task.Run(() => ListProcessesAsync(request)) : [];
+        var state = await EnsureLiveAsync(); // it may have ended meanwhile
         return new SessionView(
-            Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
-            gcore ? [] : ListFiles(state.Request),
-            gcore ? await ListProcessesAsync(state.Request) : [],
+            Id, Node, request.Type, request.Target, state.CreatedAt, state.ExpiresAt, files, listed,
             _terminals.Values.Select(t => t.Describe()).ToList());
     }
 
@@ -127,13 +133,18 @@ public sealed class DebugSessionGrain(
             {
                 var (_, container) = await FindProcessAsync(state, pid);
                 var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-                terminal = new SessionTerminal(RandomId(), target, await Task.Run(() => gdb.StartOnProcess(pid)), now, WatchId.Create(Node, now), pid);
+                terminal = new SessionTerminal(RandomId(), target, await StartingGdb(Task.Run(() => gdb.StartOnProcess(pid))), now, WatchId.Create(Node, now), pid);
             }
             else
             {
                 var file = await FindFileAsync(request.File!);
-                terminal = new SessionTerminal(RandomId(), file.RelativePath, await Task.Run(() => gdb.StartOnCore(file.FullPath)), now, WatchId.Create(Node, now));
+                var ending = _ending.Token;
+                terminal = new SessionTerminal(RandomId(), file.RelativePath, await StartingGdb(Task.Run(() => gdb.StartOnCore(file.FullPath, ending))), now, WatchId.Create(Node, now));
             }
+        }
+        catch (OperationCanceledException) when (_ending.IsCancellationRequested)
+        {
+            throw Gone(); // the session ended while its core was decompressed; the partial copy is gone
         }
         catch (Exception e) when (e is SandboxUnavailableException or LimitReachedException or InsufficientSpaceException)
         {
@@ -173,6 +184,7 @@ public sealed class DebugSessionGrain(
     public async Task<SnapshotStatus> StartSnapshot(int pid)
     {
         var (_, container) = await FindProcessAsync(await EnsureLiveAsync(), pid);
+        await EnsureLiveAsync(); // StartSnapshot interleaves: the session may have ended during the lookup
         if (_snapshots.Values.Count(s => !s.Task.IsCompleted) >= MaxRunningSnapshots)
         {
             throw ProfilerException.Unavailable($"This session already runs {MaxRunningSnapshots} snapshots; wait for one to finish.");
@@ -275,13 +287,15 @@ public sealed class DebugSessionGrain(
         // Normally the session has ended already; if the silo is going away first, gdb and gcore go with it.
         await Task.WhenAll(
             CloseTerminalsAsync("The profiler on this node is shutting down."),
-            CancelSnapshotsAsync("The profiler on this node is shutting down."));
+            CancelSnapshotsAsync("The profiler on this node is shutting down."),
+            StopStartingGdbAsync());
     }
 
     private async Task<CoreFileEntry> FindFileAsync(string path)
     {
-        var state = await EnsureLiveAsync();
-        return store.ResolveCores(state.Request).Find(path)
+        var request = (await EnsureLiveAsync()).Request;
+        // Walks the store's directories: on the thread pool, off this grain's turn.
+        return await Task.Run(() => store.ResolveCores(request).Find(path))
             ?? throw ProfilerException.NotFound($"'{path}' is not a file of this session.");
     }
 
@@ -289,12 +303,15 @@ public sealed class DebugSessionGrain(
     private async Task<(int Pid, RunningContainer? Container)> FindProcessAsync(SessionState state, int pid)
     {
         if (state.Request.Type != SessionType.Gcore) throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
-        var listed = await containers.ResolveProcessesAsync(processes, state.Request);
+        var request = state.Request;
+        // Scans /proc and asks Docker: on the thread pool, off this grain's turn.
+        var listed = await Task.Run(() => containers.ResolveProcessesAsync(processes, request));
         return listed.FirstOrDefault(p => p.Pid == pid) is { Pid: > 0 } found
             ? found
             : throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
     }
 
+    /// <summary>Reads /proc, touching no grain state: run on the thread pool.</summary>
     private async Task<List<SessionProcess>> ListProcessesAsync(SessionRequest request)
     {
         List<(int Pid, RunningContainer? Container)> listed;
@@ -321,6 +338,7 @@ public sealed class DebugSessionGrain(
         return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound("This session has no such terminal.");
     }
 
+    /// <summary>Reads the store, touching no grain state: run on the thread pool.</summary>
     private List<SessionFile> ListFiles(SessionRequest request)
     {
         CoreTarget target;
@@ -360,7 +378,7 @@ public sealed class DebugSessionGrain(
         if (_state is not { Ended: false } state) return;
         state.Ended = true;
         _expiry?.Dispose();
-        await Task.WhenAll(CloseTerminalsAsync(reason), CancelSnapshotsAsync(reason));
+        await Task.WhenAll(CloseTerminalsAsync(reason), CancelSnapshotsAsync(reason), StopStartingGdbAsync());
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
         logger.LogInformation("Session {SessionHash} on {Node} ended: {Reason}", CapabilityHash.Of(Id), Node, reason);
         DeactivateOnIdle();
@@ -374,6 +392,27 @@ public sealed class DebugSessionGrain(
         foreach (var terminal in _terminals.Values) terminal.Terminal.Recording.Dispose();
     }
 
+    /// <summary>Registers gdb being started off the turn until it has started or failed.</summary>
+    private async Task<SharedTerminal> StartingGdb(Task<SharedTerminal> starting)
+    {
+        _startingGdb.Add(starting);
+        try
+        {
+            return await starting;
+        }
+        finally
+        {
+            _startingGdb.Remove(starting);
+        }
+    }
+
+    /// <summary>Stops decompressions under way; OpenTerminal closes whatever gdb still starts.</summary>
+    private async Task StopStartingGdbAsync()
+    {
+        await _ending.CancelAsync();
+        await Task.WhenAny(Task.WhenAll(_startingGdb.ToList()), Task.Delay(SnapshotCancelWait, time));
+    }
+
     private async Task CancelSnapshotsAsync(string reason)
     {
         var running = _snapshots.Values.Where(s => !s.Task.IsCompleted).ToList();
@@ -385,6 +424,9 @@ public sealed class DebugSessionGrain(
             logger.LogWarning("Session {SessionHash} on {Node}: snapshot {SnapshotHash} did not stop within {Wait}", CapabilityHash.Of(Id), Node, CapabilityHash.Of(snapshot.Id), SnapshotCancelWait);
         }
     }
+
+    /// <summary>Orleans disposes the activation's instance after deactivating it.</summary>
+    public void Dispose() => _ending.Dispose();
 
     private static string RandomId() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(9)).Replace('+', '-').Replace('/', '_');

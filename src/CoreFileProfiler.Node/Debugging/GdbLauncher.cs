@@ -23,8 +23,9 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
     private const string DetachAndQuit = "\u0003detach\nquit\n";
 
     /// <summary><c>gdb &lt;exe&gt; -c &lt;core&gt;</c>, or <c>gdb -c &lt;core&gt;</c> with a word on why symbols are missing.</summary>
+    /// <param name="cancellationToken">Stops a decompression under way (its partial copy removed): the session ended.</param>
     /// <exception cref="LimitReachedException">The node runs <c>Profiler:MaxGdbProcesses</c> already.</exception>
-    public SharedTerminal StartOnCore(string corePath)
+    public SharedTerminal StartOnCore(string corePath, CancellationToken cancellationToken = default)
     {
         if (sandbox.Unavailable is { } why) throw new SandboxUnavailableException($"gdb cannot be sandboxed on this node ({why}), so it does not run.");
         var slot = slots.Take();
@@ -46,8 +47,9 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             var name = Path.GetFileName(CompressedCore.Uncompressed(corePath));
             // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
             var core = CompressedCore.IsCompressed(corePath)
-                ? handOver.AddDecompressed(corePath, name, FreeSpaceFloor.Parse(options.Value.MinFreeSpace), CoreMetadata.ReadFor(corePath)?.Size ?? 0)
+                ? handOver.AddDecompressed(corePath, name, FreeSpaceFloor.Parse(options.Value.MinFreeSpace), CoreMetadata.ReadFor(corePath)?.Size ?? 0, cancellationToken)
                 : handOver.AddStoreFile(corePath, name);
+            cancellationToken.ThrowIfCancellationRequested();
             // gdb reaches what it was handed through descriptor 3: the store's parents need not be open to it.
             var given = PseudoTerminal.HandedOverDirectory;
             handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);

@@ -121,10 +121,12 @@ public sealed class HandOverDirectory : IDisposable
     /// <summary>
     /// A zstd core, decompressed into the directory (gdb reads cores at random), refused when the
     /// store's filesystem lacks <paramref name="expectedBytes"/> above <paramref name="floor"/> and
-    /// stopped (the partial copy removed) when it reaches the floor while writing.
+    /// stopped (the partial copy removed) when it reaches the floor while writing or when
+    /// <paramref name="cancellationToken"/> fires.
     /// </summary>
     /// <exception cref="InsufficientSpaceException">Refused or stopped at the floor.</exception>
-    public string AddDecompressed(string compressed, string name, FreeSpaceFloor floor, long expectedBytes)
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public string AddDecompressed(string compressed, string name, FreeSpaceFloor floor, long expectedBytes, CancellationToken cancellationToken = default)
     {
         var headroom = floor.HeadroomIn(Path);
         if (headroom < Math.Max(expectedBytes, 1))
@@ -149,6 +151,7 @@ public sealed class HandOverDirectory : IDisposable
 
             for (var read = source.Read(buffer); read > 0; read = source.Read(buffer))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 copy.Write(buffer, 0, read);
                 if ((sinceCheck += read) < FreeSpaceCheckBytes) continue;
                 sinceCheck = 0;
