@@ -182,6 +182,8 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
 
         await cluster.KillAsync("node-b");
         var killed = System.Diagnostics.Stopwatch.StartNew();
+        // Before membership declares it dead, Orleans fails calls to node-b's silo: both paths say 503 too.
+        await AssertRefusedAlikeAsync(cluster.A, sessions["node-b"], "node-b");
         var shownDown = await ClusterFixture.WaitForNodesAsync(cluster.A, up: ["node-a", "node-c"], down: ["node-b"], seconds: 30);
         await ClusterFixture.WaitForNodesAsync(cluster.C, up: ["node-a", "node-c"], down: ["node-b"], seconds: 30);
 
@@ -194,10 +196,7 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
                 Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(gateway, sessions[node] + "api", HttpStatusCode.OK, TimeSpan.FromSeconds(20)));
             }
 
-            using var lost = await gateway.Http.GetAsync(sessions["node-b"] + "api");
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
-            var why = await lost.Content.ReadAsStringAsync();
-            Assert.True(why.Contains("Node 'node-b'", StringComparison.Ordinal), why);
+            await AssertRefusedAlikeAsync(gateway, sessions["node-b"], "node-b");
         }
 
         var servingAgain = killed.Elapsed;
@@ -219,6 +218,24 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
         Assert.True(shownDown < TimeSpan.FromSeconds(15), $"node-b was shown down only after {shownDown}");
         Assert.True(servingAgain < TimeSpan.FromSeconds(15), $"a and c served their sessions again only after {servingAgain}");
         Assert.Contains("node-b", await restarted.Http.GetStringAsync(fresh), StringComparison.Ordinal); // and serves it itself
+    }
+
+    /// <summary>
+    /// A node whose silo is gone, reached through the processor (its endpoint) and through a session's JSON
+    /// (the exception handler): the same 503, naming the node, and the processor counts it as unavailable.
+    /// </summary>
+    private static async Task AssertRefusedAlikeAsync(SiloProcess gateway, string session, string node)
+    {
+        var body = SiloFixture.CoredumpRequest($"survivor-{node}");
+        body["node"] = node;
+        using var opened = await SiloFixture.PostProcessorAsync(body, gateway.Http);
+        using var described = await gateway.Http.GetAsync(session + "api");
+        var (openedWhy, describedWhy) = (await opened.Content.ReadAsStringAsync(), await described.Content.ReadAsStringAsync());
+
+        Assert.True(opened.StatusCode == HttpStatusCode.ServiceUnavailable, $"processor: {(int)opened.StatusCode} {openedWhy}");
+        Assert.True(described.StatusCode == HttpStatusCode.ServiceUnavailable, $"session: {(int)described.StatusCode} {describedWhy}");
+        Assert.All(new[] { openedWhy, describedWhy }, why => Assert.Contains($"Node '{node}'", why, StringComparison.Ordinal));
+        Assert.Matches("cfp_processor_calls_total\\{[^}]*outcome=\"unavailable\"", await gateway.Http.GetStringAsync("/metrics"));
     }
 
     [Fact]

@@ -45,7 +45,9 @@ public static class ProcessorApi
         {
             var call = await ProcessorRequestReader.ReadAsync(context.Request, options.Value, cancellationToken);
             var trusted = admin.IsAllowed(context) || callers.Contains(context.Connection.RemoteIpAddress);
-            var id = await grains.GetNodeProfiler(call.Node ?? options.Value.NodeName).OpenSession(call.Request with { TrustedCaller = trusted });
+            var node = call.Node ?? options.Value.NodeName;
+            ProfilerExceptionHandler.RecordNode(context, node); // so "unavailable" names it
+            var id = await grains.GetNodeProfiler(node).OpenSession(call.Request with { TrustedCaller = trusted });
             outcome = "ok";
             return TypedResults.Ok(new Dictionary<string, string> { [ResultKey] = urls.Session(id) });
         }

@@ -24,7 +24,14 @@ internal sealed class ProfilerExceptionHandler(IProblemDetailsService problems, 
         });
     }
 
+    private static readonly object NodeKey = new();
+
+    /// <summary>Names the node a request is for where its route does not: a processor call names it in its body.</summary>
+    public static void RecordNode(HttpContext context, string node) => context.Items[NodeKey] = node;
+
     /// <summary>A session's id names its node (the handler sees the failed request's route values through its feature).</summary>
     private static string? OwningNode(HttpContext context) =>
-        SessionId.TryGetNode(context.Features.Get<IExceptionHandlerFeature>()?.RouteValues?["id"] as string, out var node) ? node : null;
+        SessionId.TryGetNode(context.Features.Get<IExceptionHandlerFeature>()?.RouteValues?["id"] as string, out var node)
+            ? node
+            : context.Items[NodeKey] as string;
 }

@@ -57,7 +57,17 @@ public sealed class ProfilerExceptionHandlerTests
         Assert.Equal("Node 'node-b' is unavailable; try again shortly.", body.GetProperty("detail").GetString());
     }
 
-    private static async Task<(bool Handled, HttpResponse Response, JsonElement Body)> HandleAsync(Exception exception, RouteValueDictionary? route = null, bool clientLeft = false)
+    [Fact]
+    public async Task An_unavailable_node_is_named_from_what_a_processor_call_recorded()
+    {
+        var (_, response, body) = await HandleAsync(new SiloUnavailableException(), node: "node-c");
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.StatusCode);
+        Assert.Equal("Node 'node-c' is unavailable; try again shortly.", body.GetProperty("detail").GetString());
+    }
+
+    private static async Task<(bool Handled, HttpResponse Response, JsonElement Body)> HandleAsync(
+        Exception exception, RouteValueDictionary? route = null, bool clientLeft = false, string? node = null)
     {
         await using var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services, RequestAborted = new CancellationToken(clientLeft) };
@@ -66,6 +76,7 @@ public sealed class ProfilerExceptionHandlerTests
         context.Request.Headers.Accept = "application/json";
         context.Response.Body = new MemoryStream();
         context.Features.Set<IExceptionHandlerFeature>(new ExceptionHandlerFeature { Error = exception, Path = "/sessions/x", RouteValues = route });
+        if (node is not null) ProfilerExceptionHandler.RecordNode(context, node);
         var handler = new ProfilerExceptionHandler(services.GetRequiredService<IProblemDetailsService>(), services.GetRequiredService<ILogger<ProfilerExceptionHandler>>());
 
         var handled = await handler.TryHandleAsync(context, exception, CancellationToken.None);
