@@ -158,21 +158,15 @@ internal sealed partial class TerminalRelay(
         }
         catch (Exception e)
         {
-            var error = ErrorClassifier.Classify(e);
-            if (error.IsRefusal && error.Status is not (StatusCodes.Status404NotFound or StatusCodes.Status410Gone))
-            {
-                // What this viewer sent was refused (a bad size, input flooding a full queue): reconnecting to
-                // send it again would not help, so whatever the status, it is a policy violation.
-                if (error.Status == StatusCodes.Status503ServiceUnavailable) LogRefused(logger, CapabilityHash.Of(terminalId), error.Detail);
-                End((WebSocketCloseStatus.PolicyViolation, error.Detail));
-            }
-            else if (error.LogLevel == LogLevel.Error)
-            {
-                logger.LogError(e, "Terminal {TerminalHash} input failed", CapabilityHash.Of(terminalId));
-                End(error.WebSocketClose);
-            }
-
-            // Otherwise the session or its node went away; the output side says why.
+            var error = ErrorClassifier.Classify(e, SessionNode);
+            if (error.LogLevel == LogLevel.Error) logger.LogError(e, "Terminal {TerminalHash} input failed", CapabilityHash.Of(terminalId));
+            else if (error is { IsRefusal: true, Status: StatusCodes.Status503ServiceUnavailable }) LogRefused(logger, CapabilityHash.Of(terminalId), error.Detail);
+            // What this viewer sent was refused (a bad size, input flooding a full queue): sending it again after
+            // a reconnect would not help, so that is a policy violation whatever its status. A session gone or a
+            // node unreachable closes as classified (1001, 1013).
+            End(error.IsRefusal && error.Status is not (StatusCodes.Status404NotFound or StatusCodes.Status410Gone)
+                ? (WebSocketCloseStatus.PolicyViolation, error.Detail)
+                : error.WebSocketClose);
         }
         finally
         {
@@ -192,9 +186,12 @@ internal sealed partial class TerminalRelay(
         }
         catch (Exception e)
         {
-            return ErrorClassifier.Classify(e, NodeName.OfGrainKey(session.GetPrimaryKeyString())).WebSocketClose;
+            return ErrorClassifier.Classify(e, SessionNode).WebSocketClose;
         }
     }
+
+    /// <summary>The node of the terminal's session, to name it when it is unreachable.</summary>
+    private string SessionNode => NodeName.OfGrainKey(session.GetPrimaryKeyString());
 
     [LoggerMessage(EventName = "TerminalViewerDisconnected", Level = LogLevel.Warning, Message = "Terminal {TerminalHash} disconnected a viewer: {Reason}")]
     private static partial void LogRefused(ILogger logger, string terminalHash, string reason);
