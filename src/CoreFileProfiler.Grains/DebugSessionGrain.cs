@@ -133,13 +133,13 @@ public sealed class DebugSessionGrain(
             {
                 var (_, container) = await FindProcessAsync(state, pid);
                 var target = container is null ? $"pid {pid}" : $"pid {pid} ({container.Name})";
-                terminal = new SessionTerminal(RandomId(), target, await StartingGdb(Task.Run(() => gdb.StartOnProcess(pid))), now, WatchId.Create(Node, now), pid);
+                terminal = new SessionTerminal(RandomId(), target, await TrackStartingGdbAsync(Task.Run(() => gdb.StartOnProcess(pid))), now, WatchId.Create(Node, now), pid);
             }
             else
             {
                 var file = await FindFileAsync(request.File!);
                 var ending = _ending.Token;
-                terminal = new SessionTerminal(RandomId(), file.RelativePath, await StartingGdb(Task.Run(() => gdb.StartOnCore(file.FullPath, ending))), now, WatchId.Create(Node, now));
+                terminal = new SessionTerminal(RandomId(), file.RelativePath, await TrackStartingGdbAsync(Task.Run(() => gdb.StartOnCore(file.FullPath, ending))), now, WatchId.Create(Node, now));
             }
         }
         catch (OperationCanceledException) when (_ending.IsCancellationRequested)
@@ -393,7 +393,7 @@ public sealed class DebugSessionGrain(
     }
 
     /// <summary>Registers gdb being started off the turn until it has started or failed.</summary>
-    private async Task<SharedTerminal> StartingGdb(Task<SharedTerminal> starting)
+    private async Task<SharedTerminal> TrackStartingGdbAsync(Task<SharedTerminal> starting)
     {
         _startingGdb.Add(starting);
         try
