@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Containers;
@@ -19,9 +20,13 @@ namespace CoreFileProfiler.Grains;
 /// expiry timer, on <see cref="Close"/>, or on the first call after its time is up if the timer
 /// has not fired yet. Ending kills every gdb and ends every viewer's stream. An activation that
 /// was never started (an unknown or ended id) deactivates right away.
+/// The session's request, times and terminal ids are kept in <see cref="SessionStorage"/> until it
+/// ends, so after its node's silo restarts the next activation restores it, expiry timer included;
+/// gdb is never restored (docs/architecture.md, "What survives a restart").
 /// </remarks>
 [NodePlacement, KeepAlive, GrainType(TypeName)]
 public sealed class DebugSessionGrain(
+    [PersistentState("session", SessionStorage.Name)] IPersistentState<SavedSession> saved,
     CoreStore store,
     ContainerLocator containers,
     ProcessTable processes,
@@ -44,7 +49,12 @@ public sealed class DebugSessionGrain(
     private static readonly TimeSpan SnapshotCancelWait = TimeSpan.FromMilliseconds(1500);
     private static readonly TimeSpan MaxSnapshotWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>What a terminal of the node's earlier process answers: its gdb and viewers went with that process.</summary>
+    public const string RestartedReason = "The profiler on this node restarted; this terminal's gdb ended with it. Open a new terminal.";
+
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
+    private readonly Dictionary<string, SavedTerminal> _earlier = []; // terminals of an earlier process, restored from storage
+    private readonly SerialStateWriter<SavedSession> _storage = new(saved, logger);
     private readonly Dictionary<string, SessionSnapshot> _snapshots = [];
     private int _startingTerminals; // OpenTerminal interleaves: those between the cap check and registration
     private SessionState? _state;
@@ -59,14 +69,39 @@ public sealed class DebugSessionGrain(
 
     private string Id => this.GetPrimaryKeyString()[(Node.Length + 1)..];
 
-    public Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // No record: a session about to be started, or an id that is not (or no longer) a live one.
+        if (!saved.RecordExists) return Task.CompletedTask;
+
+        // The node's silo restarted (or the activation was lost): the session carries on, its gdb does not.
+        var record = saved.State;
+        _state = new SessionState(record.Request, record.CreatedAt, record.ExpiresAt);
+        foreach (var terminal in record.Terminals) _earlier[terminal.Id] = terminal;
+        _expiry = StartExpiryTimer(record.ExpiresAt); // already past: it fires at once and the session ends
+        logger.LogInformation(
+            "Session {SessionHash} on {Node} restored: {Terminals} terminals ended with the earlier process; it ends at {ExpiresAt}",
+            CapabilityHash.Of(Id), Node, _earlier.Count, record.ExpiresAt);
+        return Task.CompletedTask;
+    }
+
+    public async Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
     {
         if (_state is not null) throw new InvalidOperationException($"Session {CapabilityHash.Of(Id)} was already started.");
         _state = new SessionState(request, createdAt, expiresAt);
-        _expiry = this.RegisterGrainTimer(
-            _ => EndAsync("This session has expired."),
-            new GrainTimerCreationOptions(Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan));
-        return Task.CompletedTask;
+        _expiry = StartExpiryTimer(expiresAt);
+        try
+        {
+            await _storage.WriteAsync(Saved);
+        }
+        catch
+        {
+            // Not durable, so not opened: the node frees the slot, and this activation forgets the id.
+            _expiry.Dispose();
+            _state = null;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     public async Task<SessionView> Describe()
@@ -77,7 +112,7 @@ public sealed class DebugSessionGrain(
             Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
             gcore ? [] : ListFiles(state.Request),
             gcore ? await ListProcessesAsync(state.Request) : [],
-            _terminals.Values.Select(t => t.Describe()).ToList());
+            DescribeTerminals());
     }
 
     public async Task<DownloadableFile> GetFile(string path)
@@ -103,8 +138,7 @@ public sealed class DebugSessionGrain(
 
     public Task<SessionSummary?> Summarize() => Task.FromResult(
         _state is { Ended: false } state && time.GetUtcNow() < state.ExpiresAt
-            ? new SessionSummary(Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
-                _terminals.Values.Select(t => t.Describe()).ToList())
+            ? new SessionSummary(Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt, DescribeTerminals())
             : null);
 
     public async Task<TerminalInfo> OpenTerminal(TerminalRequest request)
@@ -152,7 +186,14 @@ public sealed class DebugSessionGrain(
             throw Gone();
         }
 
-        if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
+        if (_earlier.Count > 0 && _earlier.Count + _terminals.Count >= MaxKeptTerminals)
+        {
+            // Terminals of an earlier process are older than any of this one's, and ended.
+            var oldest = _earlier.Values.MinBy(t => t.StartedAt)!;
+            _earlier.Remove(oldest.Id);
+            GrainFactory.GetNodeProfiler(Node).RemoveWatch(oldest.WatchId).Ignore();
+        }
+        else if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
         {
             _terminals.Remove(oldest.Id);
             local.Remove(Id, oldest.Id);
@@ -164,6 +205,8 @@ public sealed class DebugSessionGrain(
         local.Add(Id, terminal.Id, terminal.Terminal);
         // Resolvable from every gateway before anyone can hold the link.
         await GrainFactory.GetNodeProfiler(Node).AddWatch(terminal.WatchId, new TerminalAddress(Id, terminal.Id));
+        // Only so that after a restart its viewers learn what became of it: gdb works without this.
+        await _storage.TryWriteAsync(Saved);
         logger.LogInformation(
             "Session {SessionHash} on {Node}: terminal {TerminalHash} runs gdb {Pid} on {Target}",
             CapabilityHash.Of(Id), Node, CapabilityHash.Of(terminal.Id), terminal.Terminal.Pid, terminal.Target);
@@ -208,10 +251,22 @@ public sealed class DebugSessionGrain(
         return snapshot.Describe();
     }
 
-    public async Task<TerminalInfo> GetTerminal(string terminalId) => (await FindTerminalAsync(terminalId)).Describe();
+    public async Task<TerminalInfo> GetTerminal(string terminalId)
+    {
+        await EnsureLiveAsync();
+        return _earlier.TryGetValue(terminalId, out var earlier) ? earlier.DescribeEnded(RestartedReason) : (await FindTerminalAsync(terminalId)).Describe();
+    }
 
     public async IAsyncEnumerable<byte[]> Watch(string terminalId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await EnsureLiveAsync();
+        if (_earlier.ContainsKey(terminalId))
+        {
+            // Written into the terminal, so a reconnecting page says it where the output was; the close reason says it again.
+            yield return Encoding.UTF8.GetBytes($"\r\n\x1b[1m{RestartedReason}\x1b[0m\r\n");
+            yield break;
+        }
+
         var terminal = await FindTerminalAsync(terminalId);
         TerminalViewer viewer;
         try
@@ -314,12 +369,29 @@ public sealed class DebugSessionGrain(
             .ToList();
     }
 
+    /// <summary>A terminal of this process; Gone for one of an earlier process, NotFound for any other id.</summary>
     private async Task<SessionTerminal> FindTerminalAsync(string terminalId)
     {
         await EnsureLiveAsync();
+        if (_terminals.GetValueOrDefault(terminalId) is { } terminal) return terminal;
         // The id stays out of the message: it is a capability, and messages end up in logs.
-        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound("This session has no such terminal.");
+        throw _earlier.ContainsKey(terminalId)
+            ? ProfilerException.Gone(RestartedReason)
+            : ProfilerException.NotFound("This session has no such terminal.");
     }
+
+    /// <summary>Terminals of an earlier process first (they are older), then this process's.</summary>
+    private List<TerminalInfo> DescribeTerminals() =>
+        _earlier.Values.Select(t => t.DescribeEnded(RestartedReason)).Concat(_terminals.Values.Select(t => t.Describe())).ToList();
+
+    /// <summary>The record to keep while the session lives; null once it has ended (its record is removed then).</summary>
+    private SavedSession? Saved() => _state is { Ended: false } state
+        ? new SavedSession(state.Request, state.CreatedAt, state.ExpiresAt, [.. _earlier.Values, .. _terminals.Values.Select(t => t.Saved)])
+        : null;
+
+    private IGrainTimer StartExpiryTimer(DateTimeOffset expiresAt) => this.RegisterGrainTimer(
+        _ => EndAsync("This session has expired."),
+        new GrainTimerCreationOptions(Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan));
 
     private List<SessionFile> ListFiles(SessionRequest request)
     {
@@ -361,6 +433,7 @@ public sealed class DebugSessionGrain(
         state.Ended = true;
         _expiry?.Dispose();
         await Task.WhenAll(CloseTerminalsAsync(reason), CancelSnapshotsAsync(reason));
+        await _storage.TryClearAsync();
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
         logger.LogInformation("Session {SessionHash} on {Node} ended: {Reason}", CapabilityHash.Of(Id), Node, reason);
         DeactivateOnIdle();

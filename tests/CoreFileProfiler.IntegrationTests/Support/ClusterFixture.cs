@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -61,6 +62,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>SIGKILLs a node's silo and starts a new one for it (same core root, new ports).</summary>
     public async Task KillAsync(string node) => await _silos[node].KillAsync();
 
+    /// <summary>Stops a node's silo with SIGTERM, as a DaemonSet's rolling update does, and starts a new one for it.</summary>
+    public async Task<SiloProcess> RollAsync(string node)
+    {
+        await _silos[node].TerminateAsync(TimeSpan.FromSeconds(30));
+        return await RestartAsync(node);
+    }
+
     public async Task<SiloProcess> RestartAsync(string node)
     {
         await _silos[node].DisposeAsync();
@@ -116,6 +124,22 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         throw new TimeoutException($"{silo.Node} showed [{seen}], not [{expected}], for {seconds} s.\n{silo.LogTail()}");
     }
+
+    /// <summary>GETs <paramref name="path"/> until it answers <paramref name="expected"/> or time is up; the last status.</summary>
+    public static async Task<HttpStatusCode> StatusWithinAsync(SiloProcess gateway, string path, HttpStatusCode expected, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await gateway.Http.GetAsync(path);
+            if (response.StatusCode == expected || clock.Elapsed > limit) return response.StatusCode;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The same URL (a page or a WebSocket) on another gateway.</summary>
+    public static string OnGateway(string url, SiloProcess gateway) =>
+        new UriBuilder(url) { Port = gateway.Port }.Uri.ToString();
 
     private Task<SiloProcess> StartSiloAsync(string node) =>
         SiloProcess.StartAsync(Path.Join(_temp.Path, node), node, "127.0.0.1", SiloArguments(node, Authority));

@@ -1,3 +1,4 @@
+using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Node;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -41,6 +42,7 @@ public sealed class ProfilerCluster : IAsyncDisposable
                 silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             }
 
+            silo.AddMemoryGrainStorage(SessionStorage.Name);
             silo.AddCoreFileProfiler(node);
         });
         var cluster = builder.Build();
