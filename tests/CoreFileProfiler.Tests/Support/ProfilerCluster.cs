@@ -63,6 +63,13 @@ public sealed class ProfilerCluster : IAsyncDisposable
     public SiloAddress? WhereIs(IAddressable grain) =>
         Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) ? context.Address.SiloAddress : null;
 
+    /// <summary>Polls <paramref name="condition"/> for up to 5 s: for what grains do after a call returns (one-way notices, timers).</summary>
+    public static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100 && !await condition(); i++) await Task.Delay(50);
+        Assert.True(await condition());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
