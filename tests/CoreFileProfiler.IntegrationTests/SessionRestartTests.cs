@@ -36,6 +36,7 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         }
 
         var oldGdb = await GdbPidAsync(cluster.A, session, old.GetProperty("id").GetString()!);
+        var oldLog = cluster.B.LogPath;
 
         var rolling = Stopwatch.StartNew();
         var b = await cluster.RollAsync("node-b");
@@ -72,8 +73,9 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         Assert.Contains(Restarted, (await recording.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // A new terminal: gdb on the same core, through the other gateway.
-        var (newId, _, newWs) = await SiloFixture.OpenTerminalAsync(cluster.A.Http, session, file);
-        await using var fresh = await TerminalClient.ConnectAsync(newWs);
+        var opened = await SiloFixture.OpenTerminalBodyAsync(cluster.A.Http, session, file);
+        var newId = opened.GetProperty("id").GetString()!;
+        await using var fresh = await TerminalClient.ConnectAsync(opened.GetProperty("ws").GetString()!);
         await fresh.WaitForAsync(Prompt);
         await fresh.TypeAsync("bt\n");
         var backtrace = await fresh.WaitForAsync(text => text.Contains("in main", StringComparison.Ordinal), "a backtrace down to main");
@@ -98,7 +100,16 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
 
         Assert.DoesNotContain((await AdminGetAsync(cluster.A, "/api/sessions")).EnumerateArray(), s => s.GetProperty("id").GetString() == id);
         Assert.Empty(await cluster.Redis.KeysAsync($"*{id}*"));
+
+        // Both lives of node-b logged the session, restored included, by its hash only.
+        var logs = await File.ReadAllTextAsync(oldLog) + b.Log();
+        var hash = $"\"SessionHash\":\"{CapabilityLeaks.HashOf(id)}\"";
+        Assert.Contains(b.Log().Split('\n'), line => line.Contains(hash, StringComparison.Ordinal) && line.Contains(" restored:", StringComparison.Ordinal));
+        string[] capabilities = [id, old.GetProperty("id").GetString()!, WatchIdOf(old), newId, WatchIdOf(opened)];
+        Assert.Empty(CapabilityLeaks.In(logs, capabilities));
     }
+
+    private static string WatchIdOf(JsonElement terminal) => new Uri(terminal.GetProperty("watch").GetString()!).Segments[2].TrimEnd('/');
 
     private static async Task<int> GdbPidAsync(SiloProcess gateway, string session, string terminalId) =>
         (await gateway.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("terminals").EnumerateArray()
