@@ -25,7 +25,7 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var core = await cluster.CrashIntoAsync(cluster.B, "rolled-on-b");
         var file = "app/" + Path.GetFileName(core);
         var request = CoredumpRequest("rolled-on-b", "node-b");
-        request[SiloFixture.Parameter + "expiration_seconds"] = "32"; // the restart (about 18 s here) and the checks after it fit
+        request[SiloFixture.Parameter + "expiration_seconds"] = "36"; // the restart (18 to 21 s here) and the checks after it fit
         var session = await SiloFixture.OpenSessionAsync(cluster.A, request);
         var id = session.Split('/')[2];
         var expiresAt = (await cluster.A.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("expiresAt").GetDateTimeOffset();
@@ -38,12 +38,16 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var oldGdb = await GdbPidAsync(cluster.A, session, old.GetProperty("id").GetString()!);
         var oldLog = cluster.B.LogPath;
 
+        // As a DaemonSet's rolling update does it: SIGTERM, the old silo's orderly exit, a new one under the same node name.
         var rolling = Stopwatch.StartNew();
-        var b = await cluster.RollAsync("node-b");
+        await cluster.B.TerminateAsync(TimeSpan.FromSeconds(30));
+        var stopped = rolling.Elapsed;
+        var b = await cluster.RestartAsync("node-b");
+        var ready = rolling.Elapsed;
         await WaitForNodesAsync(cluster.A, up: Nodes);
         Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(cluster.A, session + "api", HttpStatusCode.OK, TimeSpan.FromSeconds(10)));
         var rolled = rolling.Elapsed;
-        output.WriteLine($"SIGTERM to the session answering from the new silo: {rolled.TotalSeconds:F1} s");
+        output.WriteLine($"SIGTERM: old silo gone after {stopped.TotalSeconds:F1} s, new one ready after {ready.TotalSeconds:F1} s, the session answering through node-a after {rolled.TotalSeconds:F1} s");
         Assert.False(Directory.Exists($"/proc/{oldGdb}"), $"gdb {oldGdb} outlived the silo that ran it");
         Assert.True(expiresAt - DateTimeOffset.UtcNow > TimeSpan.FromSeconds(6), $"The restart took {rolled}: too long to check the session before it expires.");
 
@@ -55,7 +59,9 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
             Assert.Equal(expiresAt, view.GetProperty("expiresAt").GetDateTimeOffset());
             var earlier = Assert.Single(view.GetProperty("terminals").EnumerateArray());
             Assert.StartsWith(Restarted, earlier.GetProperty("endReason").GetString(), StringComparison.Ordinal);
-            Assert.Contains(file, await gateway.Http.GetStringAsync(session), StringComparison.Ordinal);
+            var page = await gateway.Http.GetStringAsync(session);
+            Assert.Contains(file, page, StringComparison.Ordinal);
+            Assert.Contains(Restarted, page, StringComparison.Ordinal); // the earlier terminal's state, where its gdb pid says "—"
         }
 
         // Whoever reconnects to the old terminal, or its watch link, through either gateway, is told why it ended.

@@ -62,13 +62,6 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>SIGKILLs a node's silo and starts a new one for it (same core root, new ports).</summary>
     public async Task KillAsync(string node) => await _silos[node].KillAsync();
 
-    /// <summary>Stops a node's silo with SIGTERM, as a DaemonSet's rolling update does, and starts a new one for it.</summary>
-    public async Task<SiloProcess> RollAsync(string node)
-    {
-        await _silos[node].TerminateAsync(TimeSpan.FromSeconds(30));
-        return await RestartAsync(node);
-    }
-
     public async Task<SiloProcess> RestartAsync(string node)
     {
         await _silos[node].DisposeAsync();
