@@ -91,7 +91,9 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         // The cluster view counts and lists it as before.
         var listed = (await AdminGetAsync(cluster.C, "/api/sessions")).EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
         Assert.Equal(2, listed.GetProperty("terminals").GetArrayLength());
-        Assert.NotEmpty(await cluster.Redis.KeysAsync($"*{id}*"));
+        var record = Assert.Single(await cluster.Redis.KeysAsync($"*{id}*"));
+        var nodeRecord = Assert.Single(await cluster.Redis.KeysAsync("*/state/nodeprofiler*/node-b*"));
+        output.WriteLine($"stored: the session with 2 terminals {(await cluster.Redis.HashAsync(record))["data"].Length} bytes, node-b's registry {(await cluster.Redis.HashAsync(nodeRecord))["data"].Length} bytes");
 
         // Its expiry timer was restored: it ends at its original time, gdb with it, and nothing of it stays in Redis.
         await fresh.WaitClosedAsync(expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10));
