@@ -60,7 +60,8 @@ public sealed class DebugSessionGrain(
     private SessionState? _state;
     private IGrainTimer? _expiry;
 
-    private sealed record SessionState(SessionRequest Request, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+    /// <param name="ProcessIdentity">A pid target's process as it was when the session opened; see <see cref="ResolveProcessesAsync"/>.</param>
+    private sealed record SessionState(SessionRequest Request, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string? ProcessIdentity)
     {
         public bool Ended { get; set; }
     }
@@ -76,7 +77,7 @@ public sealed class DebugSessionGrain(
 
         // The node's silo restarted (or the activation was lost): the session carries on, its gdb does not.
         var record = saved.State;
-        _state = new SessionState(record.Request, record.CreatedAt, record.ExpiresAt);
+        _state = new SessionState(record.Request, record.CreatedAt, record.ExpiresAt, record.ProcessIdentity);
         foreach (var terminal in record.Terminals) _earlier[terminal.Id] = terminal;
         _expiry = StartExpiryTimer(record.ExpiresAt); // already past: it fires at once and the session ends
         logger.LogInformation(
@@ -88,7 +89,9 @@ public sealed class DebugSessionGrain(
     public async Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
     {
         if (_state is not null) throw new InvalidOperationException($"Session {CapabilityHash.Of(Id)} was already started.");
-        _state = new SessionState(request, createdAt, expiresAt);
+        // A pid target that exited since it was checked matches no process, not even one that gets its pid.
+        var process = request is { Type: SessionType.Gcore, Pid: > 0 } ? processes.IdentityOf(request.Pid) ?? "exited" : null;
+        _state = new SessionState(request, createdAt, expiresAt, process);
         _expiry = StartExpiryTimer(expiresAt);
         try
         {
@@ -111,7 +114,7 @@ public sealed class DebugSessionGrain(
         return new SessionView(
             Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
             gcore ? [] : ListFiles(state.Request),
-            gcore ? await ListProcessesAsync(state.Request) : [],
+            gcore ? await ListProcessesAsync(state) : [],
             DescribeTerminals());
     }
 
@@ -344,18 +347,18 @@ public sealed class DebugSessionGrain(
     private async Task<(int Pid, RunningContainer? Container)> FindProcessAsync(SessionState state, int pid)
     {
         if (state.Request.Type != SessionType.Gcore) throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
-        var listed = await containers.ResolveProcessesAsync(processes, state.Request);
+        var listed = await ResolveProcessesAsync(state);
         return listed.FirstOrDefault(p => p.Pid == pid) is { Pid: > 0 } found
             ? found
             : throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
     }
 
-    private async Task<List<SessionProcess>> ListProcessesAsync(SessionRequest request)
+    private async Task<List<SessionProcess>> ListProcessesAsync(SessionState state)
     {
         List<(int Pid, RunningContainer? Container)> listed;
         try
         {
-            listed = await containers.ResolveProcessesAsync(processes, request);
+            listed = await ResolveProcessesAsync(state);
         }
         catch (ProfilerException e) when (e.Error is ProfilerError.NotFound or ProfilerError.Forbidden)
         {
@@ -367,6 +370,20 @@ public sealed class DebugSessionGrain(
             .Where(p => p.Info is not null)
             .Select(p => new SessionProcess(p.Info!.Pid, p.Info.ParentPid, p.Info.User, p.Info.State, p.Info.Command, p.Container?.Name))
             .ToList();
+    }
+
+    /// <summary>
+    /// The processes the session means now. A pid target only while it is the process the session was
+    /// opened for: over a long session, or a restart of the node, the pid may have gone to another.
+    /// </summary>
+    private async Task<List<(int Pid, RunningContainer? Container)>> ResolveProcessesAsync(SessionState state)
+    {
+        if (state.ProcessIdentity is { } identity && processes.IdentityOf(state.Request.Pid) != identity)
+        {
+            throw ProfilerException.NotFound($"pid {state.Request.Pid} is no longer the process this session was opened for: it exited, and the pid may belong to another process now.");
+        }
+
+        return await containers.ResolveProcessesAsync(processes, state.Request);
     }
 
     /// <summary>A terminal of this process; Gone for one of an earlier process, NotFound for any other id.</summary>
@@ -386,7 +403,7 @@ public sealed class DebugSessionGrain(
 
     /// <summary>The record to keep while the session lives; null once it has ended (its record is removed then).</summary>
     private SavedSession? Saved() => _state is { Ended: false } state
-        ? new SavedSession(state.Request, state.CreatedAt, state.ExpiresAt, [.. _earlier.Values, .. _terminals.Values.Select(t => t.Saved)])
+        ? new SavedSession(state.Request, state.CreatedAt, state.ExpiresAt, [.. _earlier.Values, .. _terminals.Values.Select(t => t.Saved)], state.ProcessIdentity)
         : null;
 
     private IGrainTimer StartExpiryTimer(DateTimeOffset expiresAt) => this.RegisterGrainTimer(

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using CoreFileProfiler.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Core.Internal;
@@ -74,6 +76,59 @@ public sealed class SessionRestoreTests : IAsyncLifetime
         await _cluster.Grains.GetSession(ids[0]).Close();
         await ProfilerCluster.WaitUntil(async () => (await Profiler.GetStatus()).LiveSessions == 1);
         await Profiler.OpenSession(PodCores(seconds: 60));
+    }
+
+    [Fact]
+    public async Task A_restored_pid_session_does_not_take_a_new_process_with_the_same_pid_for_its_target()
+    {
+        var first = Sleep();
+        Process? second = null;
+        try
+        {
+            var pid = first.Id;
+            var request = new SessionRequest(SessionType.Gcore, 60, null, pid, null, null, null, TrustedCaller: true);
+            var session = _cluster.Grains.GetSession(await Profiler.OpenSession(request));
+            Assert.Equal(pid, Assert.Single((await session.Describe()).Processes).Pid);
+
+            await LoseActivationAsync(session);
+            first.Kill();
+            await first.WaitForExitAsync();
+            second = SleepWithPid(pid);
+
+            Assert.Empty((await session.Describe()).Processes);
+            var refusal = await Assert.ThrowsAsync<ProfilerException>(() => session.StartSnapshot(pid));
+            Assert.Equal(ProfilerError.NotFound, refusal.Error);
+            Assert.Contains("no longer the process this session was opened for", refusal.Message, StringComparison.Ordinal);
+            Assert.False(second.HasExited); // untouched
+        }
+        finally
+        {
+            Stop(first);
+            if (second is not null) Stop(second);
+        }
+    }
+
+    private static Process Sleep() => Process.Start("sleep", "30");
+
+    /// <summary>A new process given <paramref name="pid"/>, through the kernel's <c>ns_last_pid</c> (as CRIU restores pids); retried while other forks take it first.</summary>
+    private static Process SleepWithPid(int pid)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            File.WriteAllText("/proc/sys/kernel/ns_last_pid", (pid - 1).ToString(CultureInfo.InvariantCulture));
+            var process = Sleep();
+            if (process.Id == pid) return process;
+            Stop(process);
+        }
+
+        throw new InvalidOperationException($"Could not start a process with pid {pid}.");
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited) process.Kill();
+        process.WaitForExit();
+        process.Dispose();
     }
 
     private async Task LoseActivationAsync(IAddressable grain)
