@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Containers;
@@ -19,9 +20,13 @@ namespace CoreFileProfiler.Grains;
 /// expiry timer, on <see cref="Close"/>, or on the first call after its time is up if the timer
 /// has not fired yet. Ending kills every gdb and ends every viewer's stream. An activation that
 /// was never started (an unknown or ended id) deactivates right away.
+/// The session's request, times and terminal ids are kept in <see cref="SessionStorage"/> until it
+/// ends, so after its node's silo restarts the next activation restores it, expiry timer included;
+/// gdb is never restored (docs/architecture.md, "What survives a restart").
 /// </remarks>
 [NodePlacement, KeepAlive, GrainType(TypeName)]
 public sealed class DebugSessionGrain(
+    [PersistentState("session", SessionStorage.Name)] IPersistentState<SavedSession> saved,
     CoreStore store,
     ContainerLocator containers,
     ProcessTable processes,
@@ -45,7 +50,12 @@ public sealed class DebugSessionGrain(
     private static readonly TimeSpan SnapshotCancelWait = TimeSpan.FromMilliseconds(1500);
     private static readonly TimeSpan MaxSnapshotWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>What a terminal of the node's earlier process answers: its gdb and viewers went with that process.</summary>
+    public const string RestartedReason = "The profiler on this node restarted; this terminal's gdb ended with it. Open a new terminal.";
+
     private readonly Dictionary<string, SessionTerminal> _terminals = [];
+    private readonly Dictionary<string, SavedTerminal> _earlier = []; // terminals of an earlier process, restored from storage
+    private readonly SerialStateWriter<SavedSession> _storage = new(saved, logger);
     private readonly Dictionary<string, SessionSnapshot> _snapshots = [];
     private int _startingTerminals; // OpenTerminal interleaves: those between the cap check and registration
     private readonly List<Task> _startingGdb = []; // gdb being started off the turn, for ending to wait on
@@ -53,7 +63,8 @@ public sealed class DebugSessionGrain(
     private SessionState? _state;
     private IGrainTimer? _expiry;
 
-    private sealed record SessionState(SessionRequest Request, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+    /// <param name="ProcessIdentity">A pid target's process as it was when the session opened; see <see cref="ResolveProcessesAsync"/>.</param>
+    private sealed record SessionState(SessionRequest Request, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string? ProcessIdentity)
     {
         public bool Ended { get; set; }
     }
@@ -62,28 +73,55 @@ public sealed class DebugSessionGrain(
 
     private string Id => this.GetPrimaryKeyString()[(Node.Length + 1)..];
 
-    public Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // No record: a session about to be started, or an id that is not (or no longer) a live one.
+        if (!saved.RecordExists) return Task.CompletedTask;
+
+        // The node's silo restarted (or the activation was lost): the session carries on, its gdb does not.
+        var record = saved.State;
+        _state = new SessionState(record.Request, record.CreatedAt, record.ExpiresAt, record.ProcessIdentity);
+        foreach (var terminal in record.Terminals) _earlier[terminal.Id] = terminal;
+        _expiry = StartExpiryTimer(record.ExpiresAt); // already past: it fires at once and the session ends
+        logger.LogInformation(
+            "Session {SessionHash} on {Node} restored: {Terminals} terminals ended with the earlier process; it ends at {ExpiresAt}",
+            CapabilityHash.Of(Id), Node, _earlier.Count, record.ExpiresAt);
+        return Task.CompletedTask;
+    }
+
+    public async Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
     {
         if (_state is not null) throw new InvalidOperationException($"Session {CapabilityHash.Of(Id)} was already started.");
-        _state = new SessionState(request, createdAt, expiresAt);
-        _expiry = this.RegisterGrainTimer(
-            _ => EndAsync("This session has expired."),
-            new GrainTimerCreationOptions(Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan));
-        return Task.CompletedTask;
+        // A pid target that exited since it was checked matches no process, not even one that gets its pid.
+        var process = request is { Type: SessionType.Gcore, Pid: > 0 } ? processes.IdentityOf(request.Pid) ?? "exited" : null;
+        _state = new SessionState(request, createdAt, expiresAt, process);
+        _expiry = StartExpiryTimer(expiresAt);
+        try
+        {
+            await _storage.WriteAsync(Saved);
+        }
+        catch
+        {
+            // Not durable, so not opened: the node frees the slot, and this activation forgets the id.
+            _expiry.Dispose();
+            _state = null;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     public async Task<SessionView> Describe()
     {
-        var request = (await EnsureLiveAsync()).Request;
+        var live = await EnsureLiveAsync();
+        var request = live.Request;
         // The store or /proc is read on the thread pool (a busy node has thousands of processes); Describe
         // interleaves, so no call of the session waits behind it, and comes back only to read the terminals.
         var gcore = request.Type == SessionType.Gcore;
         List<SessionFile> files = gcore ? [] : await Task.Run(() => ListFiles(request));
-        List<SessionProcess> listed = gcore ? await Task.Run(() => ListProcessesAsync(request)) : [];
+        List<SessionProcess> listed = gcore ? await Task.Run(() => ListProcessesAsync(live)) : [];
         var state = await EnsureLiveAsync(); // it may have ended meanwhile
         return new SessionView(
-            Id, Node, request.Type, request.Target, state.CreatedAt, state.ExpiresAt, files, listed,
-            _terminals.Values.Select(t => t.Describe()).ToList());
+            Id, Node, request.Type, request.Target, state.CreatedAt, state.ExpiresAt, files, listed, DescribeTerminals());
     }
 
     public async Task<DownloadableFile> GetFile(string path)
@@ -109,8 +147,7 @@ public sealed class DebugSessionGrain(
 
     public Task<SessionSummary?> Summarize() => Task.FromResult(
         _state is { Ended: false } state && time.GetUtcNow() < state.ExpiresAt
-            ? new SessionSummary(Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt,
-                _terminals.Values.Select(t => t.Describe()).ToList())
+            ? new SessionSummary(Id, Node, state.Request.Type, state.Request.Target, state.CreatedAt, state.ExpiresAt, DescribeTerminals())
             : null);
 
     public async Task<TerminalInfo> OpenTerminal(TerminalRequest request)
@@ -163,7 +200,14 @@ public sealed class DebugSessionGrain(
             throw Gone();
         }
 
-        if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
+        if (_earlier.Count > 0 && _earlier.Count + _terminals.Count >= MaxKeptTerminals)
+        {
+            // Terminals of an earlier process are older than any of this one's, and ended.
+            var oldest = _earlier.Values.MinBy(t => t.StartedAt)!;
+            _earlier.Remove(oldest.Id);
+            GrainFactory.GetNodeProfiler(Node).RemoveWatch(oldest.WatchId).Ignore();
+        }
+        else if (_terminals.Count >= MaxKeptTerminals && _terminals.Values.Where(t => !t.Running).MinBy(t => t.StartedAt) is { } oldest)
         {
             _terminals.Remove(oldest.Id);
             local.Remove(Id, oldest.Id);
@@ -175,6 +219,8 @@ public sealed class DebugSessionGrain(
         local.Add(Id, terminal.Id, terminal.Terminal);
         // Resolvable from every gateway before anyone can hold the link.
         await GrainFactory.GetNodeProfiler(Node).AddWatch(terminal.WatchId, new TerminalAddress(Id, terminal.Id));
+        // Only so that after a restart its viewers learn what became of it: gdb works without this.
+        await _storage.TryWriteAsync(Saved);
         logger.LogInformation(
             "Session {SessionHash} on {Node}: terminal {TerminalHash} runs gdb {Pid} on {Target}",
             CapabilityHash.Of(Id), Node, CapabilityHash.Of(terminal.Id), terminal.Terminal.Pid, terminal.Target);
@@ -220,10 +266,22 @@ public sealed class DebugSessionGrain(
         return snapshot.Describe();
     }
 
-    public async Task<TerminalInfo> GetTerminal(string terminalId) => (await FindTerminalAsync(terminalId)).Describe();
+    public async Task<TerminalInfo> GetTerminal(string terminalId)
+    {
+        await EnsureLiveAsync();
+        return _earlier.TryGetValue(terminalId, out var earlier) ? earlier.DescribeEnded(RestartedReason) : (await FindTerminalAsync(terminalId)).Describe();
+    }
 
     public async IAsyncEnumerable<byte[]> Watch(string terminalId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await EnsureLiveAsync();
+        if (_earlier.ContainsKey(terminalId))
+        {
+            // Written into the terminal, so a reconnecting page says it where the output was; the close reason says it again.
+            yield return Encoding.UTF8.GetBytes($"\r\n\x1b[1m{RestartedReason}\x1b[0m\r\n");
+            yield break;
+        }
+
         var terminal = await FindTerminalAsync(terminalId);
         TerminalViewer viewer;
         try
@@ -303,21 +361,20 @@ public sealed class DebugSessionGrain(
     private async Task<(int Pid, RunningContainer? Container)> FindProcessAsync(SessionState state, int pid)
     {
         if (state.Request.Type != SessionType.Gcore) throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
-        var request = state.Request;
         // Scans /proc and asks Docker: on the thread pool, off this grain's turn.
-        var listed = await Task.Run(() => containers.ResolveProcessesAsync(processes, request));
+        var listed = await Task.Run(() => ResolveProcessesAsync(state));
         return listed.FirstOrDefault(p => p.Pid == pid) is { Pid: > 0 } found
             ? found
             : throw ProfilerException.NotFound($"pid {pid} is not a process of this session.");
     }
 
     /// <summary>Reads /proc, touching no grain state: run on the thread pool.</summary>
-    private async Task<List<SessionProcess>> ListProcessesAsync(SessionRequest request)
+    private async Task<List<SessionProcess>> ListProcessesAsync(SessionState state)
     {
         List<(int Pid, RunningContainer? Container)> listed;
         try
         {
-            listed = await containers.ResolveProcessesAsync(processes, request);
+            listed = await ResolveProcessesAsync(state);
         }
         catch (ProfilerException e) when (e.Error is ProfilerError.NotFound or ProfilerError.Forbidden)
         {
@@ -331,12 +388,43 @@ public sealed class DebugSessionGrain(
             .ToList();
     }
 
+    /// <summary>
+    /// The processes the session means now. A pid target only while it is the process the session was
+    /// opened for: over a long session, or a restart of the node, the pid may have gone to another.
+    /// </summary>
+    private async Task<List<(int Pid, RunningContainer? Container)>> ResolveProcessesAsync(SessionState state)
+    {
+        if (state.ProcessIdentity is { } identity && processes.IdentityOf(state.Request.Pid) != identity)
+        {
+            throw ProfilerException.NotFound($"pid {state.Request.Pid} is no longer the process this session was opened for: it exited, and the pid may belong to another process now.");
+        }
+
+        return await containers.ResolveProcessesAsync(processes, state.Request);
+    }
+
+    /// <summary>A terminal of this process; Gone for one of an earlier process, NotFound for any other id.</summary>
     private async Task<SessionTerminal> FindTerminalAsync(string terminalId)
     {
         await EnsureLiveAsync();
+        if (_terminals.GetValueOrDefault(terminalId) is { } terminal) return terminal;
         // The id stays out of the message: it is a capability, and messages end up in logs.
-        return _terminals.GetValueOrDefault(terminalId) ?? throw ProfilerException.NotFound("This session has no such terminal.");
+        throw _earlier.ContainsKey(terminalId)
+            ? ProfilerException.Gone(RestartedReason)
+            : ProfilerException.NotFound("This session has no such terminal.");
     }
+
+    /// <summary>Terminals of an earlier process first (they are older), then this process's.</summary>
+    private List<TerminalInfo> DescribeTerminals() =>
+        _earlier.Values.Select(t => t.DescribeEnded(RestartedReason)).Concat(_terminals.Values.Select(t => t.Describe())).ToList();
+
+    /// <summary>The record to keep while the session lives; null once it has ended (its record is removed then).</summary>
+    private SavedSession? Saved() => _state is { Ended: false } state
+        ? new SavedSession(state.Request, state.CreatedAt, state.ExpiresAt, [.. _earlier.Values, .. _terminals.Values.Select(t => t.Saved)], state.ProcessIdentity)
+        : null;
+
+    private IGrainTimer StartExpiryTimer(DateTimeOffset expiresAt) => this.RegisterGrainTimer(
+        _ => EndAsync("This session has expired."),
+        new GrainTimerCreationOptions(Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan));
 
     /// <summary>Reads the store, touching no grain state: run on the thread pool.</summary>
     private List<SessionFile> ListFiles(SessionRequest request)
@@ -379,6 +467,7 @@ public sealed class DebugSessionGrain(
         state.Ended = true;
         _expiry?.Dispose();
         await Task.WhenAll(CloseTerminalsAsync(reason), CancelSnapshotsAsync(reason), StopStartingGdbAsync());
+        await _storage.TryClearAsync();
         GrainFactory.GetNodeProfiler(Node).SessionEnded(Id).Ignore();
         logger.LogInformation("Session {SessionHash} on {Node} ended: {Reason}", CapabilityHash.Of(Id), Node, reason);
         DeactivateOnIdle();

@@ -1,3 +1,4 @@
+using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Containers;
@@ -14,10 +15,12 @@ namespace CoreFileProfiler.Grains;
 /// <remarks>
 /// Reentrant: opening a session waits on disk, Docker and the new session's activation, and one
 /// slow open must not queue every other caller behind it. Each method's state changes happen
-/// between awaits.
+/// between awaits. The live sessions and their watch links are kept in <see cref="SessionStorage"/>,
+/// so after the silo restarts the node's limit, its lists and its watch links carry on where they were.
 /// </remarks>
 [NodePlacement, KeepAlive, Reentrant]
 public sealed class NodeProfilerGrain(
+    [PersistentState("node", SessionStorage.Name)] IPersistentState<SavedNodeSessions> saved,
     IOptions<ProfilerOptions> options,
     CoreStore store,
     ContainerLocator containers,
@@ -43,6 +46,8 @@ public sealed class NodeProfilerGrain(
     private readonly Dictionary<string, TerminalAddress> _watches = [];
     private readonly Dictionary<string, HashSet<string>> _watchesBySession = [];
 
+    private readonly SerialStateWriter<SavedNodeSessions> _storage = new(saved, logger);
+
     private DateTimeOffset _startedAt;
 
     private string Node => this.GetPrimaryKeyString();
@@ -59,6 +64,17 @@ public sealed class NodeProfilerGrain(
 
         // Retention runs soon after start (the readiness probe activates this grain) and then every few minutes.
         this.RegisterGrainTimer(EnforceRetention, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), RetentionPeriod));
+
+        if (saved.RecordExists)
+        {
+            foreach (var (id, until) in saved.State.LiveUntil) _liveUntil[id] = until;
+            foreach (var (watchId, terminal) in saved.State.Watches) Track(watchId, terminal);
+            metrics.LiveSessions(_liveUntil.Count);
+            // After this activation, not in it: a session waking may call back here.
+            var restored = _liveUntil.Keys.ToList();
+            this.RegisterGrainTimer(_ => WakeRestoredSessionsAsync(restored), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+
         return Task.CompletedTask;
     }
 
@@ -82,12 +98,15 @@ public sealed class NodeProfilerGrain(
         metrics.LiveSessions(_liveUntil.Count);
         try
         {
+            // Saved before the session exists, so a restart in between cannot leave a session the limit does not count.
+            await _storage.WriteAsync(Saved);
             await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
         }
         catch
         {
             _liveUntil.Remove(id);
             metrics.LiveSessions(_liveUntil.Count);
+            await _storage.TryWriteAsync(Saved);
             throw;
         }
 
@@ -122,34 +141,35 @@ public sealed class NodeProfilerGrain(
                 c.Metadata?.Time ?? c.Core.Modified, c.Metadata?.Pid, c.Metadata?.Signal, c.Metadata?.Exe))
             .ToList());
 
-    public Task SessionEnded(string sessionId)
+    public async Task SessionEnded(string sessionId)
     {
-        if (_liveUntil.Remove(sessionId)) Remember(sessionId, time.GetUtcNow());
+        if (!_liveUntil.Remove(sessionId)) return;
+        Remember(sessionId, time.GetUtcNow());
         metrics.LiveSessions(_liveUntil.Count);
-        return Task.CompletedTask;
+        await _storage.TryWriteAsync(Saved);
     }
 
     /// <remarks>An id issued before this profiler started belongs to an earlier life of the node: its session is gone.</remarks>
     public Task<bool> HasEnded(string sessionId) =>
         Task.FromResult(_ended.Contains(sessionId) || SessionId.IssuedAt(sessionId) < _startedAt.AddSeconds(-1));
 
-    public Task AddWatch(string watchId, TerminalAddress terminal)
+    public async Task AddWatch(string watchId, TerminalAddress terminal)
     {
-        _watches[watchId] = terminal;
-        if (!_watchesBySession.TryGetValue(terminal.SessionId, out var ofSession)) _watchesBySession[terminal.SessionId] = ofSession = [];
-        ofSession.Add(watchId);
-        return Task.CompletedTask;
+        Track(watchId, terminal);
+        // The link works without this; saved, it still leads to its terminal after a restart.
+        await _storage.TryWriteAsync(Saved);
     }
 
-    public Task RemoveWatch(string watchId)
+    public async Task RemoveWatch(string watchId)
     {
-        if (_watches.Remove(watchId, out var terminal) && _watchesBySession.TryGetValue(terminal.SessionId, out var ofSession))
+        if (!_watches.Remove(watchId, out var terminal)) return;
+        if (_watchesBySession.TryGetValue(terminal.SessionId, out var ofSession))
         {
             ofSession.Remove(watchId);
             if (ofSession.Count == 0) _watchesBySession.Remove(terminal.SessionId);
         }
 
-        return Task.CompletedTask;
+        await _storage.TryWriteAsync(Saved);
     }
 
     public Task<TerminalAddress> FindWatch(string watchId)
@@ -158,6 +178,51 @@ public sealed class NodeProfilerGrain(
         throw WatchId.IssuedAt(watchId) < _startedAt.AddSeconds(-1)
             ? ProfilerException.Gone("This watch link has ended: its node restarted.")
             : ProfilerException.NotFound("No such watch link.");
+    }
+
+    private void Track(string watchId, TerminalAddress terminal)
+    {
+        _watches[watchId] = terminal;
+        if (!_watchesBySession.TryGetValue(terminal.SessionId, out var ofSession)) _watchesBySession[terminal.SessionId] = ofSession = [];
+        ofSession.Add(watchId);
+    }
+
+    /// <summary>
+    /// What to keep: the live sessions and their watch links (ended ones are known from their ids' age
+    /// after a restart, see <see cref="HasEnded"/>). Expired ones still listed are woken and forgotten
+    /// on the next start.
+    /// </summary>
+    private SavedNodeSessions Saved() => new(
+        new Dictionary<string, DateTimeOffset>(_liveUntil),
+        _watches.Where(w => _liveUntil.ContainsKey(w.Value.SessionId)).ToDictionary());
+
+    /// <summary>
+    /// Activates each session restored from storage, so that it restarts its expiry timer (or ends, when
+    /// its time passed while the node was down) without waiting for a visitor; one that no longer lives
+    /// (its record is gone) frees its slot.
+    /// </summary>
+    private async Task WakeRestoredSessionsAsync(IReadOnlyList<string> restored)
+    {
+        try
+        {
+            var answers = await Task.WhenAll(restored.Select(async id => (Id: id, Summary: await GrainFactory.GetSession(id).Summarize())));
+            var now = time.GetUtcNow();
+            var forgotten = false;
+            foreach (var (id, _) in answers.Where(a => a.Summary is null))
+            {
+                if (!_liveUntil.Remove(id)) continue;
+                Remember(id, now);
+                forgotten = true;
+            }
+
+            metrics.LiveSessions(_liveUntil.Count);
+            if (forgotten) await _storage.TryWriteAsync(Saved);
+            logger.LogInformation("{Node} restored {Live} live sessions from storage", Node, _liveUntil.Count);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "{Node} could not wake its restored sessions; each restores itself on its next request", Node);
+        }
     }
 
     private async Task EnforceRetention(CancellationToken cancellationToken)

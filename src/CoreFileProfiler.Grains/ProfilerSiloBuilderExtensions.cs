@@ -18,7 +18,8 @@ public static class ProfilerSiloBuilderExtensions
     /// <summary>
     /// The profiler's grains and the node-local services they use, for the silo of
     /// <paramref name="nodeName"/>: publishes the node in the silo's metadata and places
-    /// node-pinned grains by it. <c>ProfilerOptions</c> are the host's to configure.
+    /// node-pinned grains by it. <c>ProfilerOptions</c> are the host's to configure, and so is the
+    /// grain storage named <see cref="CoreFileProfiler.Grains.Persistence.SessionStorage.Name"/>.
     /// </summary>
     public static ISiloBuilder AddCoreFileProfiler(this ISiloBuilder silo, string nodeName)
     {

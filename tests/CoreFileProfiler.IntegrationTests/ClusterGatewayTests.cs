@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CoreFileProfiler.IntegrationTests.Support;
+using static CoreFileProfiler.IntegrationTests.Support.ClusterFixture;
 
 namespace CoreFileProfiler.IntegrationTests;
 
@@ -209,8 +210,10 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
 
         var restarted = await cluster.RestartAsync("node-b");
         await ClusterFixture.WaitForNodesAsync(cluster.A, up: ClusterFixture.Nodes);
-        using var old = await cluster.A.Http.GetAsync(sessions["node-b"] + "api");
-        Assert.Equal(HttpStatusCode.Gone, old.StatusCode); // its session died with the old silo, and says so
+        // Its session outlived the killed silo (kept in Redis): the new one serves it, and its core.
+        Assert.Equal(HttpStatusCode.OK, await StatusWithinAsync(cluster.A, sessions["node-b"] + "api", HttpStatusCode.OK, TimeSpan.FromSeconds(20)));
+        var survived = await cluster.A.Http.GetFromJsonAsync<JsonElement>(sessions["node-b"] + "api");
+        Assert.Single(survived.GetProperty("files").EnumerateArray());
         var fresh = await ClusterFixture.OpenSessionAsync(cluster.C, "node-b", "survivor-node-b");
         var view = await cluster.A.Http.GetFromJsonAsync<JsonElement>(fresh + "api");
         Assert.Equal("node-b", view.GetProperty("node").GetString());
@@ -287,18 +290,6 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
         Assert.Contains("/sessions/node-b.", url, StringComparison.Ordinal);
     }
 
-    /// <summary>GETs <paramref name="path"/> until it answers <paramref name="expected"/> or time is up; the last status.</summary>
-    private static async Task<HttpStatusCode> StatusWithinAsync(SiloProcess gateway, string path, HttpStatusCode expected, TimeSpan limit)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await gateway.Http.GetAsync(path);
-            if (response.StatusCode == expected || clock.Elapsed > limit) return response.StatusCode;
-            await Task.Delay(100);
-        }
-    }
-
     [Fact]
     public async Task A_terminals_viewer_limit_holds_whichever_gateway_the_viewers_come_through()
     {
@@ -345,7 +336,4 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
             await cluster.B.Http.DeleteAsync(session);
         }
     }
-
-    private static string OnGateway(string ws, SiloProcess gateway) =>
-        new UriBuilder(ws) { Port = gateway.Port }.Uri.ToString();
 }

@@ -26,9 +26,8 @@ public sealed class ProcessTable(IOptions<ProfilerOptions> options)
         try
         {
             var stat = File.ReadAllText(Path.Join(directory, "stat"));
-            var close = stat.LastIndexOf(')');
-            var comm = stat[(stat.IndexOf('(') + 1)..close];
-            var fields = stat[(close + 2)..].Split(' ');
+            var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+            var fields = FieldsAfterComm(stat);
             var commandLine = File.ReadAllText(Path.Join(directory, "cmdline")).TrimEnd('\0').Replace('\0', ' ');
             return new ProcessInfo(
                 pid,
@@ -45,6 +44,26 @@ public sealed class ProcessTable(IOptions<ProfilerOptions> options)
             return null; // exited while we read it
         }
     }
+
+    /// <summary>
+    /// What tells this process from a later one given the same pid: the boot it runs in and its start
+    /// time (clock ticks since boot); null once it has gone.
+    /// </summary>
+    public string? IdentityOf(int pid)
+    {
+        try
+        {
+            var startTime = FieldsAfterComm(File.ReadAllText(Path.Join(ProcRoot, pid.ToString(CultureInfo.InvariantCulture), "stat")))[19];
+            return $"{File.ReadAllText(Path.Join(ProcRoot, "sys", "kernel", "random", "boot_id")).Trim()}/{startTime}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The fields of <c>/proc/&lt;pid&gt;/stat</c> after the command name, which may hold spaces and parentheses: state first.</summary>
+    private static string[] FieldsAfterComm(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
 
     private static string? ExecutableOf(string processDirectory)
     {

@@ -9,6 +9,7 @@ using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
+using CoreFileProfiler.Grains.Persistence;
 using Orleans.Configuration;
 using Serilog;
 using Serilog.Formatting;
@@ -117,10 +118,19 @@ public static class ProfilerHostingExtensions
             {
                 case ProfilerClusterOptions.LocalhostProvider:
                     silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+                    // One process: sessions live as long as it does, and nothing else is needed.
+                    silo.AddMemoryGrainStorage(SessionStorage.Name);
                     break;
                 case ProfilerClusterOptions.RedisProvider when !string.IsNullOrWhiteSpace(cluster.Redis):
                     RedisPreflight.Check(cluster.Redis);
                     silo.UseRedisClustering(cluster.Redis);
+                    // Sessions outlive their silo (a rolling update): kept beside the membership table.
+                    var redis = cluster.Redis;
+                    silo.AddRedisGrainStorage(SessionStorage.Name, o =>
+                    {
+                        o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                        o.DeleteStateOnClear = true; // an ended session leaves nothing behind, its id least of all
+                    });
                     var address = AdvertisedAddress.Resolve(cluster.AdvertisedAddress);
                     silo.Configure<EndpointOptions>(o =>
                     {

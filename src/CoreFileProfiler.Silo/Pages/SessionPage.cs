@@ -76,7 +76,7 @@ internal static class SessionPage
                 page.Append(CultureInfo.InvariantCulture, $"""
                     <tr>
                       <td class="path"><a href="terminals/{html.Encode(terminal.Id)}/">{html.Encode(terminal.Target)}</a></td>
-                      <td>{terminal.Pid}</td>
+                      <td>{(terminal.Pid > 0 ? terminal.Pid.ToString(CultureInfo.InvariantCulture) : "—")}</td>
                       <td class="num">{terminal.Viewers}</td>
                       <td>{html.Encode(terminal.EndReason ?? "running")}</td>
                     </tr>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -116,6 +117,22 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         throw new TimeoutException($"{silo.Node} showed [{seen}], not [{expected}], for {seconds} s.\n{silo.LogTail()}");
     }
+
+    /// <summary>GETs <paramref name="path"/> until it answers <paramref name="expected"/> or time is up; the last status.</summary>
+    public static async Task<HttpStatusCode> StatusWithinAsync(SiloProcess gateway, string path, HttpStatusCode expected, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await gateway.Http.GetAsync(path);
+            if (response.StatusCode == expected || clock.Elapsed > limit) return response.StatusCode;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The same URL (a page or a WebSocket) on another gateway.</summary>
+    public static string OnGateway(string url, SiloProcess gateway) =>
+        new UriBuilder(url) { Port = gateway.Port }.Uri.ToString();
 
     private Task<SiloProcess> StartSiloAsync(string node) =>
         SiloProcess.StartAsync(Path.Join(_temp.Path, node), node, "127.0.0.1", SiloArguments(node, Authority));

@@ -58,11 +58,19 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Fields and values of the hash <paramref name="key"/> (Orleans keeps its membership table in one).</summary>
     public async Task<Dictionary<string, string>> HashAsync(string key)
     {
-        var (code, output) = await Command.RunAsync("redis-cli",
-            ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-auth-warning", "-a", Password, "--raw", "HGETALL", key]);
-        if (code != 0) throw new InvalidOperationException($"redis-cli failed: {output}");
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = await CommandAsync("HGETALL", key);
         return Enumerable.Range(0, lines.Length / 2).ToDictionary(i => lines[2 * i], i => lines[2 * i + 1]);
+    }
+
+    /// <summary>The keys that match <paramref name="pattern"/> (Orleans keeps each grain's stored state under its own).</summary>
+    public Task<string[]> KeysAsync(string pattern) => CommandAsync("KEYS", pattern);
+
+    private async Task<string[]> CommandAsync(params string[] command)
+    {
+        var (code, output) = await Command.RunAsync("redis-cli",
+            ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-auth-warning", "-a", Password, "--raw", .. command]);
+        if (code != 0) throw new InvalidOperationException($"redis-cli failed: {output}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     public async ValueTask DisposeAsync()

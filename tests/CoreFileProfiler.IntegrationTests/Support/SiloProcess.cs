@@ -170,6 +170,15 @@ public sealed class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"The silo was not ready within 60 s:\n{LogTail()}");
     }
 
+    /// <summary>SIGTERM, as the kubelet stops a pod in a rolling update; waits for the silo's own, orderly exit.</summary>
+    public async Task TerminateAsync(TimeSpan within)
+    {
+        if (_process.HasExited) return;
+        var (code, output) = await Command.RunAsync("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (code != 0) throw new InvalidOperationException($"kill -TERM {Pid} failed: {output}");
+        await _process.WaitForExitAsync().WaitAsync(within);
+    }
+
     /// <summary>SIGKILL to the silo alone: whatever it started must die by its own arrangements.</summary>
     public async Task KillAsync()
     {

@@ -75,7 +75,7 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
         Assert.Equal(ProfilerError.Unavailable, refusal.Error);
 
         await _cluster.Grains.GetSession(first).Close();
-        await WaitUntil(async () => (await Profiler.GetStatus()).LiveSessions == 1);
+        await ProfilerCluster.WaitUntil(async () => (await Profiler.GetStatus()).LiveSessions == 1);
         await Profiler.OpenSession(PodCores(seconds: 60));
     }
 
@@ -103,11 +103,5 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
         Assert.Equal(Node, file.Node);
         Assert.Equal("core bytes", await File.ReadAllTextAsync(file.FullPath));
         Assert.Equal(ProfilerError.NotFound, (await Assert.ThrowsAsync<ProfilerException>(() => session.GetFile("../../../../etc/passwd"))).Error);
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 100 && !await condition(); i++) await Task.Delay(50);
-        Assert.True(await condition());
     }
 }

@@ -1,3 +1,4 @@
+using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Node;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -41,6 +42,7 @@ public sealed class ProfilerCluster : IAsyncDisposable
                 silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             }
 
+            silo.AddMemoryGrainStorage(SessionStorage.Name);
             silo.AddCoreFileProfiler(node);
         });
         var cluster = builder.Build();
@@ -60,6 +62,13 @@ public sealed class ProfilerCluster : IAsyncDisposable
     /// <summary>Where the grain is active right now, or null.</summary>
     public SiloAddress? WhereIs(IAddressable grain) =>
         Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) ? context.Address.SiloAddress : null;
+
+    /// <summary>Polls <paramref name="condition"/> for up to 5 s: for what grains do after a call returns (one-way notices, timers).</summary>
+    public static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100 && !await condition(); i++) await Task.Delay(50);
+        Assert.True(await condition());
+    }
 
     public async ValueTask DisposeAsync()
     {
