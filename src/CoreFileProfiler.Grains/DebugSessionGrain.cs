@@ -5,10 +5,12 @@ using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
-using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
+using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Containers;
 using Microsoft.Extensions.Logging;
 
 namespace CoreFileProfiler.Grains;

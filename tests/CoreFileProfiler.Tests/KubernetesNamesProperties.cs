@@ -1,4 +1,4 @@
-using CoreFileProfiler.Node;
+using CoreFileProfiler.Store.Containers;
 using CsCheck;
 
 namespace CoreFileProfiler.Tests;

@@ -1,4 +1,4 @@
-using CoreFileProfiler.Node.Containers;
+using CoreFileProfiler.Store.Containers;
 
 namespace CoreFileProfiler.Tests.Containers;
 

@@ -1,5 +1,4 @@
-using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Containers;
+using CoreFileProfiler.Store.Containers;
 using CsCheck;
 
 namespace CoreFileProfiler.Tests.Containers;

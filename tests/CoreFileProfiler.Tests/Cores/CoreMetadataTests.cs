@@ -1,4 +1,4 @@
-using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Store;
 using CoreFileProfiler.Tests.Support;
 
 namespace CoreFileProfiler.Tests.Cores;

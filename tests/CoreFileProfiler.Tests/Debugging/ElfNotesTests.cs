@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CoreFileProfiler.Node.Debugging;
+using CoreFileProfiler.Store.Elf;
 using CoreFileProfiler.Tests.Support;
 using CsCheck;
 using Xunit.Abstractions;

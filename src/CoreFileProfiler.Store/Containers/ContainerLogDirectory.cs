@@ -1,4 +1,4 @@
-namespace CoreFileProfiler.Node.Containers;
+namespace CoreFileProfiler.Store.Containers;
 
 /// <summary>
 /// The kubelet's <c>/var/log/containers/&lt;pod&gt;_&lt;namespace&gt;_&lt;container&gt;-&lt;id&gt;.log</c> links: pod,

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace CoreFileProfiler.Node.Cores;
+namespace CoreFileProfiler.Store;
 
 /// <summary>
 /// What is known about a core, saved beside it as <c>&lt;core&gt;.json</c> (docs/architecture.md, Core store): enough for

@@ -1,4 +1,4 @@
-namespace CoreFileProfiler.Node.Interop;
+namespace CoreFileProfiler.Store.Interop;
 
 /// <summary>What statx says of a file itself (a symlink is a symlink). <paramref name="Type"/> is the mode's type bits.</summary>
 public readonly record struct FileStatus(int Type, long Size, DateTimeOffset Modified, DateTimeOffset Changed, ulong Inode, ulong Device)

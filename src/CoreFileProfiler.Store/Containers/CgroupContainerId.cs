@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace CoreFileProfiler.Node.Containers;
+namespace CoreFileProfiler.Store.Containers;
 
 /// <summary>
 /// The container id in a process's <c>/proc/&lt;pid&gt;/cgroup</c>, whatever the runtime and cgroup

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace CoreFileProfiler.Node.Interop;
+namespace CoreFileProfiler.Store.Interop;
 
 /// <summary>
-/// Calls relative to a directory held open, for the core store's walk (<c>Cores/StoreDirectory</c>):
+/// Calls relative to a directory held open, for the core store's walk (<see cref="StoreDirectory"/>):
 /// nothing here resolves a symlink. Failures come back as the errno, which the walk turns into its
 /// own answers.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CoreFileProfiler.Node.Cores;
+namespace CoreFileProfiler.Store;
 
 /// <summary>
 /// How much of a filesystem the service never fills: bytes (<c>2147483648</c>, <c>2GiB</c>, <c>512MiB</c>)

@@ -1,4 +1,4 @@
-namespace CoreFileProfiler.Node.Cores;
+namespace CoreFileProfiler.Store;
 
 /// <summary>
 /// The collector's copies of crashed executables (docs/architecture.md, Core store):

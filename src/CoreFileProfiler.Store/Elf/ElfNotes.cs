@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace CoreFileProfiler.Node.Debugging;
+namespace CoreFileProfiler.Store.Elf;
 
 /// <summary>
 /// The notes (<c>PT_NOTE</c> segments) of a 64-bit little-endian ELF file: a core or a program.

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CoreFileProfiler.Node.Cores;
+namespace CoreFileProfiler.Store;
 
 /// <summary>Source-generated, so the NativeAOT collector writes exactly what the silo reads.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,6 +1,6 @@
 using ZstdSharp;
 
-namespace CoreFileProfiler.Node.Cores;
+namespace CoreFileProfiler.Store;
 
 /// <summary>
 /// Cores the collector compressed (<c>&lt;pid&gt;_&lt;time&gt;.zst</c>, zstd). People and gdb get the

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace CoreFileProfiler.Node;
+namespace CoreFileProfiler.Store.Containers;
 
 /// <summary>
 /// Kubernetes' own rules for namespace, pod and container names. Names become directories of the

@@ -1,9 +1,9 @@
 using System.IO.Enumeration;
 using System.Security.Cryptography;
-using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Win32.SafeHandles;
 
-namespace CoreFileProfiler.Node.Cores;
+namespace CoreFileProfiler.Store;
 
 /// <summary>
 /// A directory of the core store, held open, and everything beneath it reached from it
@@ -16,9 +16,6 @@ namespace CoreFileProfiler.Node.Cores;
 /// </summary>
 public sealed class StoreDirectory : IDisposable
 {
-    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private readonly SafeFileHandle _handle;
 
     private StoreDirectory(SafeFileHandle handle, string path)
@@ -42,7 +39,7 @@ public sealed class StoreDirectory : IDisposable
     {
         if (LibC.OpenTrustedDirectory(path) is not { } handle)
         {
-            Directory.CreateDirectory(path, OwnerOnlyDirectory);
+            Directory.CreateDirectory(path, StoreLayout.DirectoryPermissions);
             handle = LibC.OpenTrustedDirectory(path) ?? throw new IOException($"{path} cannot be opened as a directory.");
         }
 
@@ -101,7 +98,7 @@ public sealed class StoreDirectory : IDisposable
         for (var attempt = 0; ; attempt++)
         {
             var name = $".{prefix}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp";
-            var handle = LibC.CreateExclusiveAt(_handle, name, OwnerOnlyFile, out var errno);
+            var handle = LibC.CreateExclusiveAt(_handle, name, StoreLayout.FilePermissions, out var errno);
             if (handle is not null) return (name, new FileStream(handle, FileAccess.Write, bufferSize: 0));
             if (errno != LibC.EEXIST || attempt == 3) throw Failure("create", name, errno);
         }
@@ -197,7 +194,7 @@ public sealed class StoreDirectory : IDisposable
                 var next = LibC.OpenDirectoryBeneath(handle, component, out var errno);
                 if (next is null && errno == LibC.ENOENT && create)
                 {
-                    var made = LibC.MakeDirectoryAt(handle, component, OwnerOnlyDirectory);
+                    var made = LibC.MakeDirectoryAt(handle, component, StoreLayout.DirectoryPermissions);
                     if (made != 0 && made != LibC.EEXIST) throw Failure("mkdir", walked, made);
                     next = LibC.OpenDirectoryBeneath(handle, component, out errno);
                 }

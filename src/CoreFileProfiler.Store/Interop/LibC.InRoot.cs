@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace CoreFileProfiler.Node.Interop;
+namespace CoreFileProfiler.Store.Interop;
 
 /// <summary>Opening a file of another container as that container sees it (openat2, Linux 5.6+).</summary>
 internal static partial class LibC

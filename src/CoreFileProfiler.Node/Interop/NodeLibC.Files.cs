@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using static CoreFileProfiler.Store.Interop.LibC;
 
 namespace CoreFileProfiler.Node.Interop;
 
 /// <summary>Extended attributes of a path itself (never a symlink's target), for POSIX ACLs, and hard links.</summary>
-internal static partial class LibC
+internal static partial class NodeLibC
 {
     public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;

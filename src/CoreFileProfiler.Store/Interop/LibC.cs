@@ -1,11 +1,18 @@
 using System.Runtime.InteropServices;
 
-namespace CoreFileProfiler.Node.Interop;
+namespace CoreFileProfiler.Store.Interop;
 
-/// <summary>The libc calls the profiler needs, each behind a small safe method.</summary>
+/// <summary>
+/// The libc calls of the core store, each behind a small safe method. Node's own calls
+/// (<c>NodeLibC</c>: terminals, processes, ACLs) share the constants below rather than repeat them.
+/// </summary>
 internal static partial class LibC
 {
-    private const string Library = "libc";
+    public const string Library = "libc";
+    public const int AtFdCwd = -100;
+    public const int O_NOCTTY = 0x100;
+    public const int O_CLOEXEC = 0x80000;
+    public const int O_PATH = 0x200000;
 
     /// <summary>The canonical, symlink-free absolute path, or null when any part of it does not exist.</summary>
     public static string? RealPath(string path)
@@ -34,7 +41,6 @@ internal static partial class LibC
         return (mode & FileTypeMask) == RegularFile;
     }
 
-    private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
     private const int StatxSize = 256;

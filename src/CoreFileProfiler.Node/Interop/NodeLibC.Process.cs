@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
+using static CoreFileProfiler.Store.Interop.LibC;
 
 namespace CoreFileProfiler.Node.Interop;
 
-/// <summary>Pseudo-terminals, spawning and signalling (Linux, glibc).</summary>
-internal static partial class LibC
+/// <summary>Pseudo-terminals, spawning and signalling (Linux, glibc); the store's calls are CoreFileProfiler.Store's <c>LibC</c>.</summary>
+internal static partial class NodeLibC
 {
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
@@ -17,9 +18,6 @@ internal static partial class LibC
     public const int WNOHANG = 1;
 
     private const int O_RDWR = 0x2;
-    private const int O_NOCTTY = 0x100;
-    private const int O_CLOEXEC = 0x80000;
-    private const int O_PATH = 0x200000;
     private const nuint TIOCSWINSZ = 0x5414;
     private const short POSIX_SPAWN_SETSIGDEF = 0x04;
     private const short POSIX_SPAWN_SETSIGMASK = 0x08;

@@ -1,4 +1,4 @@
-namespace CoreFileProfiler.Node.Debugging;
+namespace CoreFileProfiler.Store.Elf;
 
 /// <summary>The GNU build-id of a program: what ties a core to the exact binary.</summary>
 public static class ElfBuildId
