@@ -10,7 +10,6 @@ internal static partial class NodeLibC
     public const int SIGKILL = 9;
     public const int SIGCONT = 18;
     public const int SIGTERM = 15;
-    public const int EINTR = 4;
     public const int EAGAIN = 11;
     public const int EIO = 5;
     public const int ECHILD = 10;
@@ -167,26 +166,12 @@ internal static partial class NodeLibC
     public static void Close(int fd) => _ = close(fd);
 
     /// <summary>Waits until <paramref name="fd"/> is readable (or hung up); false on timeout.</summary>
-    public static unsafe bool WaitReadable(int fd, int timeoutMilliseconds)
+    public static bool WaitReadable(int fd, int timeoutMilliseconds)
     {
-        var request = new PollFd { Fd = fd, Events = POLLIN };
-        var ready = poll(&request, 1, timeoutMilliseconds);
-        if (ready < 0 && Marshal.GetLastPInvokeError() != EINTR) throw Error("poll");
+        var ready = PollReadable(fd, timeoutMilliseconds, out var errno);
+        if (ready < 0 && errno != EINTR) throw new IOException($"poll failed: errno {errno}");
         return ready > 0;
     }
-
-    private const short POLLIN = 0x1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport(Library, SetLastError = true)]
-    private static unsafe partial int poll(PollFd* fds, nuint count, int timeout);
 
     private static nint[] NullTerminated(IReadOnlyList<string> values, List<nint> owned)
     {
