@@ -1,7 +1,7 @@
 using CoreFileProfiler.Store.Containers;
 using CsCheck;
 
-namespace CoreFileProfiler.Tests.Containers;
+namespace CoreFileProfiler.Tests.Store.Containers;
 
 /// <summary>
 /// <c>/proc/&lt;pid&gt;/cgroup</c> of a crashed process is written by whoever controls its container:

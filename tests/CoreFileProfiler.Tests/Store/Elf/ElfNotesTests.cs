@@ -5,7 +5,7 @@ using CoreFileProfiler.Tests.Support;
 using CsCheck;
 using Xunit.Abstractions;
 
-namespace CoreFileProfiler.Tests.Debugging;
+namespace CoreFileProfiler.Tests.Store.Elf;
 
 public sealed class ElfNotesTests(ITestOutputHelper output) : IDisposable
 {

@@ -1,7 +1,7 @@
 using CoreFileProfiler.Store.Containers;
 using CsCheck;
 
-namespace CoreFileProfiler.Tests;
+namespace CoreFileProfiler.Tests.Store.Containers;
 
 /// <summary>
 /// Names from labels, log links and requests become directories of the core store. Checked

@@ -1,7 +1,7 @@
 using CoreFileProfiler.Store.Containers;
 using CsCheck;
 
-namespace CoreFileProfiler.Tests.Containers;
+namespace CoreFileProfiler.Tests.Store.Containers;
 
 /// <summary>
 /// <c>/var/log/containers</c> holds whatever files are there: a name that is not the kubelet's

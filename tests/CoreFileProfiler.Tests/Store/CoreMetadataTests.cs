@@ -1,7 +1,7 @@
 using CoreFileProfiler.Store;
 using CoreFileProfiler.Tests.Support;
 
-namespace CoreFileProfiler.Tests.Cores;
+namespace CoreFileProfiler.Tests.Store;
 
 public sealed class CoreMetadataTests
 {

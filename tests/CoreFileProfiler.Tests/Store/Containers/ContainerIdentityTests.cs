@@ -1,6 +1,6 @@
 using CoreFileProfiler.Store.Containers;
 
-namespace CoreFileProfiler.Tests.Containers;
+namespace CoreFileProfiler.Tests.Store.Containers;
 
 public sealed class ContainerIdentityTests
 {

@@ -2,7 +2,7 @@ using CoreFileProfiler.Store;
 using CoreFileProfiler.Tests.Support;
 using CsCheck;
 
-namespace CoreFileProfiler.Tests.Cores;
+namespace CoreFileProfiler.Tests.Store;
 
 public sealed class StoreDirectoryTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using CoreFileProfiler.Store;
 using CsCheck;
 
-namespace CoreFileProfiler.Tests.Cores;
+namespace CoreFileProfiler.Tests.Store;
 
 public sealed class FreeSpaceFloorTests
 {

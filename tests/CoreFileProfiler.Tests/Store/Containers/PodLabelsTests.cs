@@ -1,7 +1,7 @@
 using CoreFileProfiler.Store.Containers;
 using CsCheck;
 
-namespace CoreFileProfiler.Tests.Containers;
+namespace CoreFileProfiler.Tests.Store.Containers;
 
 /// <summary>The kubelet's Docker labels, read the same way by the collector and by Node.</summary>
 public sealed class PodLabelsTests
