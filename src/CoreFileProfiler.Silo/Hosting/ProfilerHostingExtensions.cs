@@ -1,14 +1,14 @@
 using System.Text.Json.Serialization;
-using CoreFileProfiler.Grains.Cluster;
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Store;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+using CoreFileProfiler.Grains.Cluster;
 using Orleans.Configuration;
 using Serilog;
 using Serilog.Formatting;
