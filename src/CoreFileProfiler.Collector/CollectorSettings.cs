@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Store;
 
 namespace CoreFileProfiler.Collector;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;
@@ -16,8 +17,6 @@ namespace CoreFileProfiler.Collector;
 /// </summary>
 public sealed partial class CollectorWatchdog : IDisposable
 {
-    private const short PollIn = 1;
-    private const int Interrupted = 4; // EINTR
     private const int GraceSeconds = 10;
     private const int TimedOut = 124;
 
@@ -54,10 +53,9 @@ public sealed partial class CollectorWatchdog : IDisposable
             var left = TimeSpan.FromSeconds(_settings.MaxStreamSeconds) - _stream.Elapsed;
             if (left <= TimeSpan.Zero) return false;
             if (_input is null) return true;
-            var wait = new PollDescriptor { Descriptor = (int)_input.DangerousGetHandle(), Events = PollIn };
-            var ready = Poll(ref wait, 1, (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalMilliseconds)));
+            var ready = LibC.PollReadable((int)_input.DangerousGetHandle(), (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalMilliseconds)), out var errno);
             if (ready > 0) return true;
-            if (ready < 0 && Marshal.GetLastPInvokeError() != Interrupted) return true; // not pollable: read as before
+            if (ready < 0 && errno != LibC.EINTR) return true; // not pollable: read as before
         }
     }
 
@@ -102,17 +100,6 @@ public sealed partial class CollectorWatchdog : IDisposable
     }
 
     public void Dispose() => _lastResort.Dispose();
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollDescriptor
-    {
-        public int Descriptor;
-        public short Events;
-        public short Returned;
-    }
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(ref PollDescriptor descriptors, nuint count, int milliseconds);
 
     // _exit(2): no finalizers or flushing that could block like whatever overran.
     [LibraryImport("libc", EntryPoint = "_exit")]

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using CoreFileProfiler.Node.Containers;
-using CoreFileProfiler.Node.Cores;
-using CoreFileProfiler.Node.Debugging;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Containers;
+using CoreFileProfiler.Store.Elf;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;
@@ -59,7 +59,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
         if (container is null) return (root.CreateDirectories(""), null);
         try
         {
-            return (root.CreateDirectories(Path.Join("kubernetes", container.Namespace, container.Pod, container.Name)), null);
+            return (root.CreateDirectories(StoreLayout.DirectoryFor(container)), null);
         }
         catch (SymlinkInStoreException e)
         {
@@ -71,15 +71,14 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
 
     /// <summary>
     /// Streams the core into a new dot-file of <paramref name="directory"/> and publishes it under the
-    /// first free name of <c>&lt;name&gt;</c>, <c>&lt;name&gt;-1</c>, … (a name is free when neither the core,
-    /// its compressed or plain twin, nor its metadata has it); renameat2 keeps that race-free.
+    /// first free name of <paramref name="baseName"/> (<see cref="CoreFileName"/>).
     /// </summary>
     private (long Size, string? Note, string Path) Write(Stream core, SafeFileHandle? pipe, StoreDirectory directory, string baseName)
     {
         var extension = settings.Compress ? CompressedCore.Extension : "";
         if (directory.HeadroomAbove(settings.Floor) < 0)
         {
-            return (0, $"not written: free space is below {settings.FloorSetting}", Path.Join(directory.Path, FreeName(directory, baseName) + extension));
+            return (0, $"not written: free space is below {settings.FloorSetting}", Path.Join(directory.Path, CoreFileName.FirstFree(directory, baseName) + extension));
         }
 
         var (temporary, disk) = directory.CreateTemporary(baseName);
@@ -129,18 +128,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             }
         }
 
-        while (true)
-        {
-            var name = FreeName(directory, baseName) + extension;
-            if (directory.Publish(temporary, name)) return (written, note, Path.Join(directory.Path, name));
-        }
-    }
-
-    private static string FreeName(StoreDirectory directory, string baseName)
-    {
-        var name = baseName;
-        for (var n = 1; directory.Has(name) || directory.Has(name + CompressedCore.Extension) || directory.Has(CoreMetadata.NameFor(name)); n++) name = $"{baseName}-{n}";
-        return name;
+        return (written, note, Path.Join(directory.Path, CoreFileName.Publish(directory, temporary, baseName, extension)));
     }
 
     /// <summary>
@@ -222,7 +210,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
     {
         using var copy = directory.OpenFile(name);
         if (copy is null) return null;
-        File.SetUnixFileMode(copy.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(copy.SafeFileHandle, StoreLayout.FilePermissions);
         return Path.Join(directory.Path, name);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CoreFileProfiler.Store;
 
 namespace CoreFileProfiler.Collector;
 
@@ -36,8 +37,8 @@ public sealed record Crash(int Pid, int? Signal, DateTimeOffset Time, string? Co
         return new Crash(pid ?? throw new ArgumentException("--pid is required"), signal, time ?? DateTimeOffset.UtcNow, comm, exe);
     }
 
-    /// <summary>The core's file name: <c>&lt;pid&gt;_&lt;yyyyMMdd-HHmmss&gt;</c> (UTC).</summary>
-    public string FileName => $"{Pid}_{Time.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+    /// <summary>The core's file name before any collision (<see cref="CoreFileName"/>).</summary>
+    public string FileName => CoreFileName.For(Pid, Time);
 
     private static int Int(string value, string name) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : throw new ArgumentException($"{name} '{value}' is not a number");

@@ -1,8 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Containers;
+using CoreFileProfiler.Store.Containers;
 
 namespace CoreFileProfiler.Collector;
 
@@ -36,11 +35,7 @@ public static class DockerLabels
             var config = inspect.RootElement.GetProperty("Config");
             var image = config.TryGetProperty("Image", out var named) ? named.GetString() : null;
             var labels = config.GetProperty("Labels");
-            string? Label(string name) => labels.TryGetProperty(name, out var value) ? value.GetString() : null;
-            var (ns, pod, container) = (Label("io.kubernetes.pod.namespace"), Label("io.kubernetes.pod.name"), Label("io.kubernetes.container.name"));
-            return (KubernetesNames.IsLabel(ns) && KubernetesNames.IsSubdomain(pod) && KubernetesNames.IsLabel(container)
-                ? new RunningContainer(containerId, ns!, pod!, container!)
-                : null, image);
+            return (PodLabels.ContainerOf(containerId, name => labels.TryGetProperty(name, out var value) ? value.GetString() : null), image);
         }
         catch (Exception e) when (e is IOException or SocketException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;
@@ -22,7 +23,7 @@ internal static partial class PipeSplice
             if (moved >= 0) return moved;
             var error = Marshal.GetLastPInvokeError();
             if (error == NotAPipe) return null;
-            if (error != 4) throw new IOException($"splice failed: errno {error}"); // 4 = EINTR: try again
+            if (error != LibC.EINTR) throw new IOException($"splice failed: errno {error}"); // EINTR: try again
         }
     }
 

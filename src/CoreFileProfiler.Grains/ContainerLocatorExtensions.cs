@@ -1,5 +1,6 @@
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Processes;
+using CoreFileProfiler.Store.Containers;
 
 namespace CoreFileProfiler.Grains;
 

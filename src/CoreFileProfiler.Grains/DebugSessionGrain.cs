@@ -10,6 +10,8 @@ using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Debugging;
 using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Containers;
 using Microsoft.Extensions.Logging;
 
 namespace CoreFileProfiler.Grains;

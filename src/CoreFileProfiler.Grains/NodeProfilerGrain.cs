@@ -5,6 +5,7 @@ using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Telemetry;
+using CoreFileProfiler.Store;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;

@@ -1,5 +1,6 @@
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Store;
 
 namespace CoreFileProfiler.Grains;
 

@@ -109,6 +109,28 @@ public sealed class CollectorTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Three_crashes_of_one_pid_in_one_second_are_kept_apart_compressed_or_not_each_with_its_own_metadata()
+    {
+        using var temp = new TempDirectory();
+        var cores = Path.Join(temp.Path, "cores");
+        var time = Epoch(new DateTimeOffset(2026, 11, 27, 13, 14, 15, TimeSpan.Zero));
+        var compressed = new Dictionary<string, string> { ["CORE_COLLECTOR_COMPRESS"] = "true" };
+        byte[][] crashes = [RandomNumberGenerator.GetBytes(4096), RandomNumberGenerator.GetBytes(8192), RandomNumberGenerator.GetBytes(12288)];
+
+        var filed = new List<string>();
+        for (var i = 0; i < crashes.Length; i++)
+        {
+            filed.Add(await Collector.CollectAsync(crashes[i], cores, Path.Join(temp.Path, "log"), ["-P", "4242", "-s", "11", "-t", time], i == 1 ? compressed : null));
+        }
+
+        // The compressed second core counts its plain twin's name as taken, and the third counts the second's.
+        Assert.Equal(["4242_20261127-131415", "4242_20261127-131415-1.zst", "4242_20261127-131415-2"], filed.Select(Path.GetFileName));
+        Assert.Equal(crashes[0], await File.ReadAllBytesAsync(filed[0]));
+        Assert.Equal(crashes[2], await File.ReadAllBytesAsync(filed[2]));
+        Assert.Equal(crashes.Select(c => (long)c.Length), filed.Select(f => Collector.Metadata(f.EndsWith(".zst", StringComparison.Ordinal) ? f[..^4] : f).GetProperty("size").GetInt64()));
+    }
+
+    [Fact]
     public async Task A_core_larger_than_MaxCoreBytes_is_cut_there_and_marked_truncated()
     {
         using var temp = new TempDirectory();

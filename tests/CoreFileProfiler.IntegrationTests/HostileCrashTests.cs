@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using CoreFileProfiler.IntegrationTests.Support;
 using Xunit.Abstractions;
 using HostileElf = CoreFileProfiler.Tests.Support.HostileElf;
@@ -126,7 +127,8 @@ public sealed class HostileCrashTests(ITestOutputHelper output)
         await collector.StandardInput.BaseStream.WriteAsync("ELF?"u8.ToArray());
         await collector.StandardInput.BaseStream.FlushAsync();
         var limits = "";
-        Assert.True(SpinWait.SpinUntil(() => (limits = ReadLimits(collector.Id)).Contains("1073741824", StringComparison.Ordinal), TimeSpan.FromSeconds(2)), limits);
+        // CollectorLimits sets the address space first and the CPU time second: wait for the second.
+        Assert.True(SpinWait.SpinUntil(() => Regex.IsMatch(limits = ReadLimits(collector.Id), @"Max cpu time\s+180\s"), TimeSpan.FromSeconds(2)), limits);
         Assert.Matches(@"Max cpu time\s+180\s+181\s+seconds", limits);
         Assert.Matches(@"Max address space\s+1073741824\s+1073741824\s+bytes", limits);
         Assert.True(await Task.Run(() => collector.WaitForExit(TimeSpan.FromSeconds(6))), "the collector still waits for the core");

@@ -1,4 +1,5 @@
 using CoreFileProfiler.Node.Processes;
+using CoreFileProfiler.Store.Containers;
 using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Node.Containers;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CoreFileProfiler.Store.Containers;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
@@ -12,9 +13,6 @@ namespace CoreFileProfiler.Node.Containers;
 /// </summary>
 public sealed class DockerContainers(IOptions<ProfilerOptions> options, ILogger<DockerContainers> logger) : IDisposable
 {
-    private const string NamespaceLabel = "io.kubernetes.pod.namespace";
-    private const string PodLabel = "io.kubernetes.pod.name";
-    private const string ContainerLabel = "io.kubernetes.container.name";
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Lazy<DockerClient> _client = new(() =>
@@ -26,13 +24,12 @@ public sealed class DockerContainers(IOptions<ProfilerOptions> options, ILogger<
         var listed = await CallAsync(client => client.Containers.ListContainersAsync(
             new ContainersListParameters
             {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [NamespaceLabel] = true } },
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [PodLabels.Namespace] = true } },
             },
             cancellationToken), cancellationToken);
         return listed?
-            .Where(c => c.Labels.TryGetValue(PodLabel, out var pod) && KubernetesNames.IsSubdomain(pod) && KubernetesNames.IsLabel(c.Labels[NamespaceLabel])
-                        && c.Labels.TryGetValue(ContainerLabel, out var name) && KubernetesNames.IsLabel(name))
-            .Select(c => new RunningContainer(c.ID, c.Labels[NamespaceLabel], c.Labels[PodLabel], c.Labels[ContainerLabel]))
+            .Select(c => PodLabels.ContainerOf(c.ID, label => c.Labels.TryGetValue(label, out var value) ? value : null))
+            .OfType<RunningContainer>()
             .ToList();
     }
 

@@ -1,6 +1,7 @@
 using System.IO.Enumeration;
-using CoreFileProfiler.Node.Interop;
 using CoreFileProfiler.Node.Sandbox;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +54,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
             return true;
         }
 
-        var handOvers = StoreFolder(HandOverDirectory.StoreFolder);
+        var handOvers = StoreFolder(StoreLayout.HandOverFolder);
         var total = cost.Values.Sum() + (handOvers is null ? 0 : Files(handOvers, recurse: true).Sum(Bytes));
         foreach (var (name, copy) in copies)
         {
@@ -77,7 +78,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
     private Dictionary<string, (string Path, long Size, DateTimeOffset Changed)> ExecutableCopies()
     {
         var copies = new Dictionary<string, (string, long, DateTimeOffset)>();
-        if (StoreFolder(CoreStore.ExecutableCopiesFolder) is not { } folder) return copies;
+        if (StoreFolder(Store.ExecutableCopies.Folder) is not { } folder) return copies;
         foreach (var path in Files(folder, recurse: false))
         {
             if (LibC.StatPath(path) is { IsRegularFile: true } file) copies[Path.GetFileName(path)] = (path, file.Size, file.Changed);

@@ -1,4 +1,6 @@
-using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Containers;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Node.Cores;
@@ -10,12 +12,9 @@ namespace CoreFileProfiler.Node.Cores;
 /// </summary>
 public sealed class CoreStore(IOptions<ProfilerOptions> options)
 {
-    /// <summary>The collector's copies of crashed executables, under the root.</summary>
-    public const string ExecutableCopiesFolder = ".executables";
-
     public string Root => options.Value.CoreRoot;
 
-    public string KubernetesRoot => Path.Join(Root, "kubernetes");
+    public string KubernetesRoot => Path.Join(Root, StoreLayout.KubernetesFolder);
 
     /// <summary>The cores of a pod: one container's directory, or every container's.</summary>
     /// <exception cref="ArgumentException">A name is not a Kubernetes name.</exception>
@@ -31,7 +30,7 @@ public sealed class CoreStore(IOptions<ProfilerOptions> options)
         try
         {
             using var store = root is null ? null : StoreDirectory.OpenDirectoryAt(root);
-            using var podDirectory = store?.OpenDirectory(Path.Join("kubernetes", ns, pod));
+            using var podDirectory = store?.OpenDirectory(StoreLayout.PodDirectory(ns, pod));
             if (podDirectory is null) throw new DirectoryNotFoundException($"No cores of pod {ns}/{pod} on this node.");
             using var containerDirectory = container is null ? null : podDirectory.OpenDirectory(container);
             if (container is not null && containerDirectory is null)
@@ -44,12 +43,12 @@ public sealed class CoreStore(IOptions<ProfilerOptions> options)
             throw new ArgumentException($"The core directory of pod {ns}/{pod} is not followed: {e.Message}");
         }
 
-        return new CoreTarget(Path.Join(root, "kubernetes", ns, pod), container, Path.Join(root, "kubernetes"));
+        return new CoreTarget(Path.Join(root, StoreLayout.PodDirectory(ns, pod)), container, Path.Join(root, StoreLayout.KubernetesFolder));
     }
 
     /// <summary>Every core in the store, pods' and the node's own, newest first.</summary>
     public IReadOnlyList<CoreFileEntry> ListAll() =>
-        LibC.RealPath(Root) is { } root ? new CoreTarget(root, null, Path.Join(root, "kubernetes")).ListFiles() : [];
+        LibC.RealPath(Root) is { } root ? new CoreTarget(root, null, Path.Join(root, StoreLayout.KubernetesFolder)).ListFiles() : [];
 
     /// <summary>A file or directory the user named, confined to the allowed roots.</summary>
     /// <exception cref="ArgumentException">The path is relative or leads outside every allowed root.</exception>

@@ -1,3 +1,4 @@
+using CoreFileProfiler.Store;
 
 namespace CoreFileProfiler.Node.Cores;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using CoreFileProfiler.Store.Elf;
 
 namespace CoreFileProfiler.Node.Debugging;
 

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Interop;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Terminals;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -36,9 +37,9 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         using var slot = slots.Take();
         var process = processes.Read(pid) ?? throw new InvalidOperationException($"pid {pid} has exited.");
         var now = time.GetUtcNow();
-        var name = $"{pid}_{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        var name = CoreFileName.For(pid, now);
         using var root = StoreDirectory.OpenRoot(store.Root);
-        using var directory = root.CreateDirectories(container is null ? "" : Path.Join("kubernetes", container.Namespace, container.Pod, container.Name));
+        using var directory = root.CreateDirectories(StoreLayout.DirectoryFor(container));
         var floor = FreeSpaceFloor.Parse(options.Value.MinFreeSpace);
         if (floor.HeadroomIn(directory.DescriptorPath) <= 0)
         {
@@ -64,11 +65,10 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
             using (var file = exitCode == 0 ? directory.OpenFile(written) : null)
             {
                 if (file is null) throw new InvalidOperationException($"gcore of pid {pid} failed ({exitCode}): {output.Trim()}");
-                File.SetUnixFileMode(file.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(file.SafeFileHandle, StoreLayout.FilePermissions);
             }
 
-            var core = name;
-            for (var n = 1; directory.Has(core) || directory.Has(CoreMetadata.NameFor(core)) || !directory.Publish(written, core); n++) core = $"{name}-{n}";
+            var core = CoreFileName.Publish(directory, written, name);
             var size = directory.Stat(core)?.Size ?? 0;
             new CoreMetadata(
                 pid, null, now, process.Executable, process.Comm, process.Command,
@@ -128,7 +128,7 @@ public sealed class CoreSnapshotter(CoreStore store, ProcessTable processes, Gdb
         // Only gcore's script is waited for; its gdb may still hold the process, and a SIGCONT sent
         // while traced is lost, leaving it stopped once the kernel detaches it.
         for (var waited = 0; waited < 100 && IsTraced(pid); waited++) await Task.Delay(10, CancellationToken.None);
-        LibC.Signal(pid, LibC.SIGCONT);
+        NodeLibC.Signal(pid, NodeLibC.SIGCONT);
     }
 
     private static bool IsTraced(int pid)

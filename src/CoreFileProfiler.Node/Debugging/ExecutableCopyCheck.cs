@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using CoreFileProfiler.Node.Cores;
-using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Elf;
+using CoreFileProfiler.Store.Interop;
 
 namespace CoreFileProfiler.Node.Debugging;
 

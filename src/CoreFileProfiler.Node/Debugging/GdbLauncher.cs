@@ -4,6 +4,8 @@ using CoreFileProfiler.Node.Interop;
 using CoreFileProfiler.Node.Processes;
 using CoreFileProfiler.Node.Sandbox;
 using CoreFileProfiler.Node.Terminals;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 
@@ -106,7 +108,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         terminal.Ended.ContinueWith(_ => slot.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         terminal.Announce($"core-file-profiler: attaching to pid {pid}; it is stopped while gdb holds it ('continue' or 'detach' lets it run). Every line typed here is audited.");
         // Whatever happened to gdb, the process must not stay stopped.
-        terminal.Ended.ContinueWith(_ => LibC.Signal(pid, LibC.SIGCONT), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        terminal.Ended.ContinueWith(_ => NodeLibC.Signal(pid, NodeLibC.SIGCONT), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return terminal;
     }
 

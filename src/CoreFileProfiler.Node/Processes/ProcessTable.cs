@@ -1,5 +1,5 @@
 using System.Globalization;
-using CoreFileProfiler.Node.Containers;
+using CoreFileProfiler.Store.Containers;
 using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Node.Processes;

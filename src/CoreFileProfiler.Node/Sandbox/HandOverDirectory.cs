@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Store;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Node.Sandbox;
@@ -16,8 +18,6 @@ namespace CoreFileProfiler.Node.Sandbox;
 /// </summary>
 public sealed class HandOverDirectory : IDisposable
 {
-    public const string StoreFolder = ".sandbox";
-
     /// <summary>The sysroot's name in the directory.</summary>
     public const string Sysroot = "sysroot";
 
@@ -29,7 +29,6 @@ public sealed class HandOverDirectory : IDisposable
     private const long MaxExecutableBytes = 512L << 20;
     // As often as the collector looks while it writes a core.
     private const long FreeSpaceCheckBytes = 64L << 20;
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     // A sysroot copies a container's absolute paths: deep enough for /usr/lib/<triplet>/<dir>/<lib>, and some.
     private const int MaxHandOverDepth = 16;
@@ -52,7 +51,7 @@ public sealed class HandOverDirectory : IDisposable
     public static HandOverDirectory Create(string coreRoot, int uid)
     {
         using var root = StoreDirectory.OpenRoot(coreRoot);
-        using var sandbox = root.CreateDirectories(StoreFolder);
+        using var sandbox = root.CreateDirectories(StoreLayout.HandOverFolder);
         using var created = sandbox.CreateDirectories(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         var handOver = new HandOverDirectory(created.Path, uid, coreRoot);
         try
@@ -82,7 +81,7 @@ public sealed class HandOverDirectory : IDisposable
         if (expected is { } checkedOne && status?.IsUnchangedSince(checkedOne) != true) throw new IOException($"{source} changed after it was checked.");
 
         var target = System.IO.Path.Join(Path, name);
-        if (!LibC.TryHardLink(file.SafeFileHandle, target))
+        if (!NodeLibC.TryHardLink(file.SafeFileHandle, target))
         {
             CopyOwnerOnly(file, target, status?.Modified.UtcDateTime, long.MaxValue);
         }
@@ -139,7 +138,7 @@ public sealed class HandOverDirectory : IDisposable
         try
         {
             using var source = CompressedCore.OpenDecompressed(compressed);
-            using var copy = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+            using var copy = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = StoreLayout.FilePermissions });
             var buffer = new byte[1 << 20];
             long sinceCheck = 0;
             void StopAtTheFloor()
@@ -179,7 +178,7 @@ public sealed class HandOverDirectory : IDisposable
     public string AddSysroot(SafeFileHandle root, IEnumerable<string> files)
     {
         var sysroot = System.IO.Path.Join(Path, Sysroot);
-        Directory.CreateDirectory(sysroot, OwnerOnly);
+        Directory.CreateDirectory(sysroot, StoreLayout.DirectoryPermissions);
         PosixAcl.Grant(sysroot, Uid);
         var budget = MaxSysrootBytes;
         foreach (var file in files.Where(f => System.IO.Path.IsPathRooted(f) && !f.Split('/').Contains("..")).Take(MaxSysrootFiles))
@@ -210,8 +209,8 @@ public sealed class HandOverDirectory : IDisposable
     /// <summary>At start-up: what a killed silo left (its directories, and its grants on the store's files); a symlink in <c>.sandbox</c>'s place is removed, not followed.</summary>
     public static void RemoveLeftovers(string coreRoot, SandboxOptions sandbox)
     {
-        var folder = System.IO.Path.Join(coreRoot, StoreFolder);
-        foreach (var file in FilesBeneath(coreRoot, StoreFolder)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
+        var folder = System.IO.Path.Join(coreRoot, StoreLayout.HandOverFolder);
+        foreach (var file in FilesBeneath(coreRoot, StoreLayout.HandOverFolder)) PosixAcl.RevokeRange(file, sandbox.FirstUid, sandbox.UidCount);
         if (new FileInfo(folder).LinkTarget is not null) File.Delete(folder);
         else if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
@@ -235,7 +234,7 @@ public sealed class HandOverDirectory : IDisposable
     {
         if (directory.Length <= sysroot.Length || Directory.Exists(directory)) return;
         CreateGrantedDirectories(sysroot, System.IO.Path.GetDirectoryName(directory)!);
-        Directory.CreateDirectory(directory, OwnerOnly);
+        Directory.CreateDirectory(directory, StoreLayout.DirectoryPermissions);
         PosixAcl.Grant(directory, Uid);
     }
 
@@ -248,7 +247,7 @@ public sealed class HandOverDirectory : IDisposable
     {
         var buffer = new byte[1 << 20];
         var tooLarge = false;
-        using (var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        using (var to = new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = StoreLayout.FilePermissions }))
         {
             long copied = 0;
             for (var read = from.Read(buffer); read > 0 && !tooLarge; read = from.Read(buffer))

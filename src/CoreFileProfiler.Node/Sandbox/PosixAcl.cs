@@ -57,7 +57,7 @@ public static class PosixAcl
     /// <summary>The entries of the file's ACL, or those its mode stands for when it has none.</summary>
     private static List<Entry> Read(string path)
     {
-        var value = LibC.GetAttribute(path, Attribute);
+        var value = NodeLibC.GetAttribute(path, Attribute);
         if (value is null)
         {
             var mode = (int)File.GetUnixFileMode(path);
@@ -102,6 +102,6 @@ public static class PosixAcl
         }
 
         // A minimal ACL (no named entries) is folded back into the mode by the kernel.
-        LibC.SetAttribute(path, Attribute, value);
+        NodeLibC.SetAttribute(path, Attribute, value);
     }
 }

@@ -24,8 +24,8 @@ public static class ChildProcessOwner
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
             if (OwnerOf(directory) is not { } owner || owner == Mark || IsAlive(owner)) continue;
             // Each child leads its own session and process group: take the whole group.
-            LibC.Signal(-pid, LibC.SIGKILL);
-            LibC.Signal(pid, LibC.SIGKILL);
+            NodeLibC.Signal(-pid, NodeLibC.SIGKILL);
+            NodeLibC.Signal(pid, NodeLibC.SIGKILL);
             killed.Add(pid);
         }
 

@@ -42,21 +42,21 @@ public sealed class PseudoTerminal : IDisposable
         IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, int cols, int rows,
         IReadOnlyList<string>? privileges = null, string? directoryOnFd3 = null)
     {
-        var (master, slavePath) = LibC.OpenPseudoTerminal();
+        var (master, slavePath) = NodeLibC.OpenPseudoTerminal();
         try
         {
-            LibC.SetWindowSize(master, cols, rows);
+            NodeLibC.SetWindowSize(master, cols, rows);
             string[] command = ["setpriv", .. privileges ?? [], "--pdeathsig", "KILL", "--", .. argv];
             var variables = environment
                 .Append(new(ChildProcessOwner.Variable, ChildProcessOwner.Mark))
                 .Select(v => $"{v.Key}={v.Value}")
                 .ToList();
-            var pid = SpawnThread.Run(() => LibC.Spawn(command, variables, slavePath, directoryOnFd3));
+            var pid = SpawnThread.Run(() => NodeLibC.Spawn(command, variables, slavePath, directoryOnFd3));
             return new PseudoTerminal(master, pid, cols, rows);
         }
         catch
         {
-            LibC.Close(master);
+            NodeLibC.Close(master);
             throw;
         }
     }
@@ -64,22 +64,22 @@ public sealed class PseudoTerminal : IDisposable
     /// <summary>Blocks until output is available or <paramref name="timeout"/> passes; then reads it. 0 means the terminal hung up.</summary>
     public int Read(Span<byte> buffer, TimeSpan timeout, out bool timedOut)
     {
-        timedOut = !LibC.WaitReadable(_master, (int)timeout.TotalMilliseconds);
-        return timedOut ? -1 : LibC.Read(_master, buffer);
+        timedOut = !NodeLibC.WaitReadable(_master, (int)timeout.TotalMilliseconds);
+        return timedOut ? -1 : NodeLibC.Read(_master, buffer);
     }
 
-    public void Write(ReadOnlySpan<byte> input) => LibC.WriteAll(_master, input);
+    public void Write(ReadOnlySpan<byte> input) => NodeLibC.WriteAll(_master, input);
 
     public void Resize(int cols, int rows)
     {
-        LibC.SetWindowSize(_master, cols, rows);
+        NodeLibC.SetWindowSize(_master, cols, rows);
         (Cols, Rows) = (cols, rows);
     }
 
     /// <summary>Signals the whole process group (the program and whatever it started in it).</summary>
     public bool Signal(int signal)
     {
-        lock (_reaping) return !_reaped && LibC.Signal(-Pid, signal);
+        lock (_reaping) return !_reaped && NodeLibC.Signal(-Pid, signal);
     }
 
     /// <summary>Kills the process group and reaps the leader.</summary>
@@ -88,8 +88,8 @@ public sealed class PseudoTerminal : IDisposable
         lock (_reaping)
         {
             if (_reaped) return;
-            LibC.Signal(-Pid, LibC.SIGKILL);
-            LibC.Reap(Pid, 0);
+            NodeLibC.Signal(-Pid, NodeLibC.SIGKILL);
+            NodeLibC.Reap(Pid, 0);
             _reaped = true;
         }
     }
@@ -97,7 +97,7 @@ public sealed class PseudoTerminal : IDisposable
     /// <summary>Reaps the program if it has exited; true once it has.</summary>
     public bool TryReap()
     {
-        lock (_reaping) return _reaped = _reaped || LibC.Reap(Pid, LibC.WNOHANG) != 0;
+        lock (_reaping) return _reaped = _reaped || NodeLibC.Reap(Pid, NodeLibC.WNOHANG) != 0;
     }
 
     /// <summary>Kills what still runs and closes the terminal. Call it once nobody reads any more.</summary>
@@ -105,6 +105,6 @@ public sealed class PseudoTerminal : IDisposable
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         Kill();
-        LibC.Close(_master);
+        NodeLibC.Close(_master);
     }
 }

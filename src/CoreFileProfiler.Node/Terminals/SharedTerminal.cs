@@ -129,7 +129,7 @@ public sealed class SharedTerminal
         }
 
         _killing = true;
-        _terminal.Signal(Interop.LibC.SIGKILL);
+        _terminal.Signal(Interop.NodeLibC.SIGKILL);
         await Ended;
     }
 
@@ -179,7 +179,7 @@ public sealed class SharedTerminal
     private void Finish()
     {
         _input.Complete();
-        _terminal.Signal(Interop.LibC.SIGKILL); // unblocks a writer stuck on a full input queue
+        _terminal.Signal(Interop.NodeLibC.SIGKILL); // unblocks a writer stuck on a full input queue
         _writer.Wait(TimeSpan.FromSeconds(5));
         _terminal.Dispose(); // reaps, then closes the master: nobody uses it any more
 

@@ -1,6 +1,6 @@
 using CoreFileProfiler.Grains.Cluster;
-using CoreFileProfiler.Node;
 using CoreFileProfiler.Silo.Hosting;
+using CoreFileProfiler.Store.Containers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CoreFileProfiler.Silo.Apis;

@@ -1,8 +1,8 @@
 using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Silo.Downloads;
 using CoreFileProfiler.Silo.Pages;
+using CoreFileProfiler.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
-using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Telemetry;
+using CoreFileProfiler.Store;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace CoreFileProfiler.Silo.Downloads;

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
+using CoreFileProfiler.Store;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

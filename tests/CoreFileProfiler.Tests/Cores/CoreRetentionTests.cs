@@ -1,6 +1,7 @@
 using CoreFileProfiler.Node;
 using CoreFileProfiler.Node.Cores;
 using CoreFileProfiler.Node.Interop;
+using CoreFileProfiler.Store;
 using CoreFileProfiler.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public sealed class CoreRetentionTests : IDisposable
     }
 
     /// <summary>The collector's copy of an executable, as it names it in a core's metadata.</summary>
-    private string ExecutableCopy(string name, int bytes) => _temp.Write(Path.Join("cores", CoreStore.ExecutableCopiesFolder, name), new string('e', bytes));
+    private string ExecutableCopy(string name, int bytes) => _temp.Write(Path.Join("cores", ExecutableCopies.Folder, name), new string('e', bytes));
 
     /// <summary>A core whose metadata names <paramref name="copy"/>, as the collector writes it.</summary>
     private string CoreNaming(string relative, int minute, int bytes, string? copy)
@@ -97,7 +98,7 @@ public sealed class CoreRetentionTests : IDisposable
         var newer = Core("kubernetes/default/web/app/2_x", minute: 2, bytes: 10_000);
         var handOver = Directory.CreateDirectory(Path.Join(Root, ".sandbox", "0123abcd", "sysroot")).Parent!.FullName;
         File.CreateSymbolicLink(Path.Join(handOver, "elsewhere"), "/usr/bin");
-        using (var core = File.OpenRead(newer)) Assert.True(LibC.TryHardLink(core.SafeFileHandle, Path.Join(handOver, "2_x")));
+        using (var core = File.OpenRead(newer)) Assert.True(NodeLibC.TryHardLink(core.SafeFileHandle, Path.Join(handOver, "2_x")));
 
         Assert.Empty(Retention(perContainer: 10, totalBytes: 25_000).Enforce()); // the link is the core's bytes, the symlink nothing
 
@@ -145,7 +146,7 @@ public sealed class CoreRetentionTests : IDisposable
     {
         var outside = _temp.Write("outside/victim", new string('v', 100));
         Directory.CreateDirectory(Root);
-        File.CreateSymbolicLink(Path.Join(Root, CoreStore.ExecutableCopiesFolder), Path.GetDirectoryName(outside)!);
+        File.CreateSymbolicLink(Path.Join(Root, ExecutableCopies.Folder), Path.GetDirectoryName(outside)!);
         Directory.CreateDirectory(Path.Join(Root, ".sandbox"));
         File.CreateSymbolicLink(Path.Join(Root, ".sandbox", "victim"), outside);
         PassTheGracePeriod();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CoreFileProfiler.Node.Sandbox;
+using CoreFileProfiler.Store;
 using CoreFileProfiler.Tests.Support;
 
 namespace CoreFileProfiler.Tests.Sandbox;
@@ -17,11 +18,11 @@ public sealed class HandOverDirectoryTests : IDisposable
         var granted = _temp.Write("elsewhere/left/granted", "not the store's");
         var options = new SandboxOptions();
         Setfacl($"u:{options.FirstUid}:r", granted);
-        File.CreateSymbolicLink(Path.Join(store, HandOverDirectory.StoreFolder), Path.Join(_temp.Path, "elsewhere"));
+        File.CreateSymbolicLink(Path.Join(store, StoreLayout.HandOverFolder), Path.Join(_temp.Path, "elsewhere"));
 
         HandOverDirectory.RemoveLeftovers(store, options);
 
-        Assert.False(Path.Exists(Path.Join(store, HandOverDirectory.StoreFolder)));
+        Assert.False(Path.Exists(Path.Join(store, StoreLayout.HandOverFolder)));
         Assert.Equal("not the store's", File.ReadAllText(granted));
         Assert.Contains($"user:{options.FirstUid}:r--", Getfacl(granted), StringComparison.Ordinal);
     }
@@ -31,7 +32,7 @@ public sealed class HandOverDirectoryTests : IDisposable
     {
         var store = Directory.CreateDirectory(Path.Join(_temp.Path, "store")).FullName;
         var core = _temp.Write("store/kubernetes/ns/pod/app/1_20260101-000000", "core");
-        var handOver = Directory.CreateDirectory(Path.Join(store, HandOverDirectory.StoreFolder, "0123")).FullName;
+        var handOver = Directory.CreateDirectory(Path.Join(store, StoreLayout.HandOverFolder, "0123")).FullName;
         // As a killed silo leaves it: the core hard-linked into a hand-over directory, granted to a sandbox uid.
         Run("ln", core, Path.Join(handOver, "core"));
         var options = new SandboxOptions();
@@ -39,7 +40,7 @@ public sealed class HandOverDirectoryTests : IDisposable
 
         HandOverDirectory.RemoveLeftovers(store, options);
 
-        Assert.False(Directory.Exists(Path.Join(store, HandOverDirectory.StoreFolder)));
+        Assert.False(Directory.Exists(Path.Join(store, StoreLayout.HandOverFolder)));
         Assert.DoesNotContain($"user:{options.FirstUid + 7}", Getfacl(core), StringComparison.Ordinal);
         Assert.Equal("core", File.ReadAllText(core));
     }

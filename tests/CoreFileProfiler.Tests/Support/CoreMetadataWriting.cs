@@ -1,4 +1,4 @@
-using CoreFileProfiler.Node.Cores;
+using CoreFileProfiler.Store;
 
 namespace CoreFileProfiler.Tests.Support;
 

@@ -1,4 +1,0 @@
-namespace CoreFileProfiler.Node.Debugging;
-
-/// <summary>One ELF note: its type, owner name ("CORE", "GNU") and contents.</summary>
-public readonly record struct ElfNote(uint Type, string Name, byte[] Description);
