@@ -9,6 +9,7 @@ using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
+using CoreFileProfiler.Silo.NodeIo;
 using Orleans.Configuration;
 using Serilog;
 using Serilog.Formatting;
@@ -105,6 +106,11 @@ public static class ProfilerHostingExtensions
         var cluster = section.Get<ProfilerClusterOptions>() ?? new();
         var node = builder.ResolveNodeName();
         var tls = cluster.Tls.IsConfigured ? ClusterTls.Load(cluster.Tls) : null;
+        var clustered = cluster.Provider == ProfilerClusterOptions.RedisProvider && !string.IsNullOrWhiteSpace(cluster.Redis);
+        if (clustered) RedisPreflight.Check(cluster.Redis!);
+        var address = clustered ? AdvertisedAddress.Resolve(cluster.AdvertisedAddress) : null;
+        var forwarding = address is not null && cluster.ForwardingPort > 0 ? builder.AddForwardingEndpoint(address, cluster, tls) : ForwardingEndpoint.None;
+        builder.AddSessionIo(forwarding, tls);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -118,13 +124,11 @@ public static class ProfilerHostingExtensions
                 case ProfilerClusterOptions.LocalhostProvider:
                     silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
                     break;
-                case ProfilerClusterOptions.RedisProvider when !string.IsNullOrWhiteSpace(cluster.Redis):
-                    RedisPreflight.Check(cluster.Redis);
-                    silo.UseRedisClustering(cluster.Redis);
-                    var address = AdvertisedAddress.Resolve(cluster.AdvertisedAddress);
+                case ProfilerClusterOptions.RedisProvider when clustered:
+                    silo.UseRedisClustering(cluster.Redis!);
                     silo.Configure<EndpointOptions>(o =>
                     {
-                        o.AdvertisedIPAddress = address;
+                        o.AdvertisedIPAddress = address!;
                         o.SiloPort = cluster.SiloPort;
                         o.GatewayPort = cluster.GatewayPort;
                     });
@@ -139,8 +143,40 @@ public static class ProfilerHostingExtensions
             }
 
             if (tls is not null) silo.Configure<SiloConnectionOptions>(tls.Secure);
-            silo.AddCoreFileProfiler(node);
+            silo.AddCoreFileProfiler(node, forwarding.PublishedUrl is { } published ? new Dictionary<string, string> { [ForwardingEndpoint.MetadataKey] = published } : null);
         });
+    }
+
+    /// <summary>First for every request: what comes in through the forwarding endpoint is served as the user's own request, no more.</summary>
+    public static void UseForwardingGuard(this WebApplication app) => app.Use(app.Services.GetRequiredService<ForwardingEndpoint>().GuardAsync);
+
+    /// <summary>
+    /// The endpoint other gateways forward to, on the advertised address beside the gateway's own URLs
+    /// (Kestrel binds either endpoints made in code or the configured URLs, never both, so it joins them):
+    /// with cluster TLS, https that admits only a client with a silo certificate of the cluster's authority.
+    /// </summary>
+    private static ForwardingEndpoint AddForwardingEndpoint(this WebApplicationBuilder builder, System.Net.IPAddress address, ProfilerClusterOptions cluster, ClusterTls? tls)
+    {
+        var listening = ForwardingEndpoint.UrlOf(address, cluster.ForwardingPort, tls is not null);
+        var configured = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.WebHost.UseUrls([.. configured, listening]);
+        if (tls is not null)
+        {
+            builder.Services.AddOptions<KestrelServerOptions>().Configure<ILogger<ClusterTls>>((kestrel, logger) =>
+                kestrel.ConfigureHttpsDefaults(https => tls.SecureForwarding(https, logger)));
+        }
+
+        return new ForwardingEndpoint(cluster.ForwardingPort, ForwardingEndpoint.UrlOf(address, cluster.AdvertisedForwardingPort ?? cluster.ForwardingPort, tls is not null));
+    }
+
+    /// <summary>The seam between endpoints and node-local I/O, and the forwarding to other nodes' gateways behind it.</summary>
+    private static void AddSessionIo(this WebApplicationBuilder builder, ForwardingEndpoint forwarding, ClusterTls? tls)
+    {
+        builder.Services.AddSingleton(forwarding);
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton(services => new ForwardingClient(tls?.ForwardingClient(services.GetRequiredService<ILogger<ClusterTls>>())));
+        builder.Services.AddSingleton<NodeGateways>();
+        builder.Services.AddSingleton<SessionIo>();
     }
 
     /// <summary><c>Profiler:NodeName</c>, else env NODE_NAME, else the host name.</summary>
