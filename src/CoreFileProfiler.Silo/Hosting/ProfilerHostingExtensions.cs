@@ -70,7 +70,9 @@ public static class ProfilerHostingExtensions
         builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddSingleton(ProcessorCallers.Parse(ConfiguredList.Read(auth.GetSection("ProcessorCallers"))));
         var origins = AllowedOrigins.Parse(ConfiguredList.Read(auth.GetSection("AllowedOrigins")));
-        builder.Services.AddSingleton(services => new AllowedOrigins(origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>()));
+        builder.Services.AddSingleton<ClusterOrigins>();
+        builder.Services.AddSingleton(services => new AllowedOrigins(
+            origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>(), services.GetRequiredService<ClusterOrigins>()));
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddHostedService<OrphanReaper>();
         builder.Services.AddHostedService<CollectorInstaller>();
@@ -109,8 +111,16 @@ public static class ProfilerHostingExtensions
         var clustered = cluster.Provider == ProfilerClusterOptions.RedisProvider && !string.IsNullOrWhiteSpace(cluster.Redis);
         if (clustered) RedisPreflight.Check(cluster.Redis!);
         var address = clustered ? AdvertisedAddress.Resolve(cluster.AdvertisedAddress) : null;
-        var forwarding = address is not null && cluster.ForwardingPort > 0 ? builder.AddForwardingEndpoint(address, cluster, tls) : ForwardingEndpoint.None;
+        var urls = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var forwarding = address is not null && cluster.ForwardingPort > 0 ? builder.AddForwardingEndpoint(address, cluster, tls, urls) : ForwardingEndpoint.None;
         builder.AddSessionIo(forwarding, tls);
+        var metadata = new Dictionary<string, string>();
+        if (forwarding.PublishedUrl is { } published) metadata[ForwardingEndpoint.MetadataKey] = published;
+        if (clustered && ClusterOrigins.Of(builder.Configuration[$"{ProfilerOptions.Section}:{nameof(ProfilerOptions.PublicBaseUrl)}"], node, urls) is { } origin)
+        {
+            metadata[ClusterOrigins.MetadataKey] = origin;
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -143,7 +153,7 @@ public static class ProfilerHostingExtensions
             }
 
             if (tls is not null) silo.Configure<SiloConnectionOptions>(tls.Secure);
-            silo.AddCoreFileProfiler(node, forwarding.PublishedUrl is { } published ? new Dictionary<string, string> { [ForwardingEndpoint.MetadataKey] = published } : null);
+            silo.AddCoreFileProfiler(node, metadata);
         });
     }
 
@@ -155,11 +165,10 @@ public static class ProfilerHostingExtensions
     /// (Kestrel binds either endpoints made in code or the configured URLs, never both, so it joins them):
     /// with cluster TLS, https that admits only a client with a silo certificate of the cluster's authority.
     /// </summary>
-    private static ForwardingEndpoint AddForwardingEndpoint(this WebApplicationBuilder builder, System.Net.IPAddress address, ProfilerClusterOptions cluster, ClusterTls? tls)
+    private static ForwardingEndpoint AddForwardingEndpoint(
+        this WebApplicationBuilder builder, System.Net.IPAddress address, ProfilerClusterOptions cluster, ClusterTls? tls, IReadOnlyList<string> urls)
     {
-        var listening = ForwardingEndpoint.UrlOf(address, cluster.ForwardingPort, tls is not null);
-        var configured = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        builder.WebHost.UseUrls([.. configured, listening]);
+        builder.WebHost.UseUrls([.. urls, ForwardingEndpoint.UrlOf(address, cluster.ForwardingPort, tls is not null)]);
         if (tls is not null)
         {
             builder.Services.AddOptions<KestrelServerOptions>().Configure<ILogger<ClusterTls>>((kestrel, logger) =>
