@@ -2,7 +2,8 @@
 # The benchmark: our silo and collector side by side with what people would use instead
 # (nginx for downloads, websocketd running gdb for terminals, cat for the collector, a bare
 # Kestrel answering the same JSON for the processor call), each pair interleaved on this
-# machine, written to bench/RESULTS.md.
+# machine, written to bench/RESULTS.md. Two silos on one redis-server: the second node's
+# gateway serves the first's sessions, against the first's own.
 #   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
 #   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
 #   --no-build             use what is built already (test.sh runs the smoke after its build)
@@ -24,6 +25,7 @@ missing=()
 command -v nginx >/dev/null || missing+=(nginx-light)
 command -v websocketd >/dev/null || missing+=(websocketd)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v redis-server >/dev/null || missing+=(redis-server)
 command -v gdb >/dev/null || missing+=(gdb)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v npm >/dev/null || missing+=(nodejs npm)
@@ -68,13 +70,23 @@ gdb -q -nx -batch -ex "gcore $crash_core" -p $sleeper >/dev/null
 kill $sleeper
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-silo_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port); kestrel_port=$(free_port)
+silo_port=$(free_port); other_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port); kestrel_port=$(free_port)
+redis_port=$(free_port); redis_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 
-# --- the silo, nginx, websocketd and a bare Kestrel --------------------------------------------
+# --- two silos on one redis-server, nginx, websocketd and a bare Kestrel ------------------------
+redis-server --bind 127.0.0.1 --port "$redis_port" --requirepass "$redis_password" --save '' --appendonly no \
+    > "$work/redis.log" 2>&1 & pids+=($!)
+for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break; sleep 0.1; done
+cluster=(--Cluster:Provider=Redis "--Cluster:Redis=127.0.0.1:$redis_port,password=$redis_password" --Cluster:AdvertisedAddress=127.0.0.1)
+
 ASPNETCORE_ENVIRONMENT=Production dotnet "$silo_dll" --Urls=http://127.0.0.1:$silo_port \
     --Profiler:NodeName=bench --Profiler:CoreRoot="$cores" --Profiler:MaxSessions=1000000 \
-    --Cluster:SiloPort="$(free_port)" > "$work/silo.log" 2>&1 &
+    --Cluster:SiloPort="$(free_port)" --Cluster:ForwardingPort="$(free_port)" "${cluster[@]}" > "$work/silo.log" 2>&1 &
 silo_pid=$!; pids+=($silo_pid)
+mkdir -p "$work/cores-other"
+ASPNETCORE_ENVIRONMENT=Production dotnet "$silo_dll" --Urls=http://127.0.0.1:$other_port \
+    --Profiler:NodeName=bench-other --Profiler:CoreRoot="$work/cores-other" \
+    --Cluster:SiloPort="$(free_port)" --Cluster:ForwardingPort="$(free_port)" "${cluster[@]}" > "$work/silo-other.log" 2>&1 & pids+=($!)
 
 cat > "$work/nginx.conf" <<NGINX
 daemon off;
@@ -102,6 +114,10 @@ websocketd --address=127.0.0.1 --port="$websocketd_port" --loglevel=error gdb -q
 
 for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" && break; sleep 0.1; done
 curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" || { echo "bench: the silo did not start"; tail -20 "$work/silo.log"; exit 1; }
+# Until the other gateway sees both nodes up, it cannot reach the first's sessions.
+for _ in $(seq 600); do [ "$(curl -sf "http://127.0.0.1:$other_port/api/nodes" | grep -o '"status":"up"' | wc -l)" -ge 2 ] && break; sleep 0.1; done
+[ "$(curl -sf "http://127.0.0.1:$other_port/api/nodes" | grep -o '"status":"up"' | wc -l)" -ge 2 ] \
+    || { echo "bench: the second silo did not join"; tail -20 "$work/silo-other.log"; exit 1; }
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && curl -s -o /dev/null "http://127.0.0.1:$websocketd_port/" \
     && curl -s -o /dev/null "http://127.0.0.1:$kestrel_port/" && break; sleep 0.1; done
 
@@ -109,7 +125,7 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
 out=bench/RESULTS.md
 [ -n "$quick" ] && out=artifacts/bench-quick.md
 
-"$driver" suite $quick --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" \
+"$driver" suite $quick --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" --other-gateway "http://127.0.0.1:$other_port" \
     --nginx "http://127.0.0.1:$nginx_port" --websocketd "ws://127.0.0.1:$websocketd_port/" \
     --bare-kestrel "http://127.0.0.1:$kestrel_port" \
     --core-root "$cores" --big "$big" --crash-core "$crash_core" --bulk-lines "$bulk_lines" \

@@ -17,9 +17,11 @@ public static class Suite
         });
         var report = new Report();
         var idleRss = ProfilerClient.Rss(siloPid);
+        // The second node's gateway: the silo's sessions reached through it, as a user of any node would.
+        var otherGateway = new Uri(options.Get("other-gateway"));
 
-        await DownloadsAsync(options, http, silo, report, rounds);
-        await TerminalsAsync(options, silo, report, rounds, quick);
+        await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
+        await TerminalsAsync(options, silo, otherGateway, report, rounds, quick);
         await ProcessorAsync(options, silo, report, quick);
         await CollectorAsync(options, report, rounds, quick);
         await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
@@ -42,7 +44,7 @@ public static class Suite
         return (a, b);
     }
 
-    private static async Task DownloadsAsync(Options options, HttpClient http, ProfilerClient silo, Report report, int rounds)
+    private static async Task DownloadsAsync(Options options, HttpClient http, ProfilerClient silo, Uri otherGateway, Report report, int rounds)
     {
         var file = options.Get("big");
         var size = new FileInfo(file).Length;
@@ -57,10 +59,16 @@ public static class Suite
         var from = size - Math.Min(1L << 30, size / 2);
         var (tail, tailNginx) = await InterleaveAsync(rounds, () => Probes.DownloadAsync(http, ours, from), () => Probes.DownloadAsync(http, nginx, from));
         report.Pair($"resumed download, last {(size - from) >> 20} MiB (206)", "MB/s", tail, tailNginx, "nginx sendfile", higherIsBetter: true, "≥ 0.9× nginx", tail.Median >= 0.9 * tailNginx.Median);
+
+        // The same session's file through the other node's gateway, which forwards to the owning one.
+        var throughOther = new Uri(otherGateway, new Uri(ours).PathAndQuery).ToString();
+        var (forwarded, direct) = await InterleaveAsync(rounds, () => Probes.DownloadAsync(http, throughOther), () => Probes.DownloadAsync(http, ours));
+        report.Pair($"core download through another node's gateway, {gib}", "MB/s", forwarded, direct, "direct from the owning gateway", higherIsBetter: true,
+            "≥ 0.7× direct (aim 0.9×)", forwarded.Median >= 0.7 * direct.Median);
         await silo.CloseAsync(session);
     }
 
-    private static async Task TerminalsAsync(Options options, ProfilerClient silo, Report report, int rounds, bool quick)
+    private static async Task TerminalsAsync(Options options, ProfilerClient silo, Uri otherGateway, Report report, int rounds, bool quick)
     {
         var core = options.Get("crash-core");
         var session = await silo.OpenSessionAsync(ProfilerClient.CoredumpBody(core, 3600));
@@ -79,6 +87,22 @@ public static class Suite
 
         report.Pair("terminal command round trip (gdb `echo`)", "ms", echo, echoAnchor, "websocketd 0.4.1", higherIsBetter: false,
             "p50 and p99 ≤ the anchor's", echo.Median <= echoAnchor.Median && echo.P99 <= echoAnchor.P99);
+
+        // The same gdb, a second viewer through the other node's gateway; the two take turns.
+        var ws = await silo.OpenTerminalAsync(session, Path.GetFileName(core));
+        await using var direct = await TerminalPeer.ConnectAsync(ws, ours: true);
+        await using var remote = await TerminalPeer.ConnectAsync(new UriBuilder(ws) { Port = otherGateway.Port }.Uri.ToString(), ours: true);
+        var (echoRemote, echoDirect) = (new Samples(), new Samples());
+        await Probes.EchoAsync(remote, 0, 50);
+        await Probes.EchoAsync(direct, 0, 50);
+        for (var i = 0; i < rounds; i++)
+        {
+            echoRemote.AddRange(await Probes.EchoAsync(remote, count, 0));
+            echoDirect.AddRange(await Probes.EchoAsync(direct, count, 0));
+        }
+
+        report.Pair("terminal command round trip through another node's gateway", "ms", echoRemote, echoDirect, "direct to the owning gateway", higherIsBetter: false,
+            "p50 ≤ 1.3× direct", echoRemote.Median <= 1.3 * echoDirect.Median);
 
         var lines = int.Parse(options.Get("bulk-lines"), System.Globalization.CultureInfo.InvariantCulture);
         var (output, outputAnchor) = await InterleaveAsync(rounds, () => Probes.BulkAsync(ours, lines), () => Probes.BulkAsync(anchor, lines));

@@ -21,7 +21,8 @@ public static class ProfilerSiloBuilderExtensions
     /// node-pinned grains by it. <c>ProfilerOptions</c> are the host's to configure, and so is the
     /// grain storage named <see cref="CoreFileProfiler.Grains.Persistence.SessionStorage.Name"/>.
     /// </summary>
-    public static ISiloBuilder AddCoreFileProfiler(this ISiloBuilder silo, string nodeName)
+    /// <param name="metadata">More the host publishes about this silo (its gateway's forwarding address).</param>
+    public static ISiloBuilder AddCoreFileProfiler(this ISiloBuilder silo, string nodeName, IReadOnlyDictionary<string, string>? metadata = null)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<CoreStore>();
@@ -48,7 +49,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         return silo
-            .UseSiloMetadata(new Dictionary<string, string> { [NodePlacementDirector.MetadataKey] = nodeName })
+            .UseSiloMetadata(new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { [NodePlacementDirector.MetadataKey] = nodeName })
             .AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
     }
 }

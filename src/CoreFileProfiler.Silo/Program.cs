@@ -14,6 +14,7 @@ try
     var app = builder.Build();
 
     app.UseSerilogRequestLogging(); // outermost, so it logs the status the client got, not the exception
+    app.UseForwardingGuard();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseStaticFiles();

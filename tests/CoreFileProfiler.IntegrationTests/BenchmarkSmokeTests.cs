@@ -19,7 +19,8 @@ public sealed partial class BenchmarkSmokeTests
         var rows = File.ReadAllLines(results).Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1).ToList();
         string[] metrics =
         [
-            "core download", "resumed download", "terminal command round trip", "terminal bulk output",
+            "core download, ", "resumed download", "core download through another node's gateway",
+            "terminal command round trip (", "terminal command round trip through another node's gateway", "terminal bulk output",
             "processor call, coredump, 1 concurrent", "processor call, coredump, 50 concurrent", "processor throughput, coredump, 50 connections",
             "collector, ", "collector start-up", "silo RSS, idle", "silo RSS per session", "silo RSS per terminal",
         ];

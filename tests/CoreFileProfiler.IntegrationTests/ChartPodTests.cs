@@ -11,7 +11,7 @@ namespace CoreFileProfiler.IntegrationTests;
 public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPodsFixture>
 {
     [Fact]
-    public async Task Each_silo_runs_with_exactly_what_the_chart_grants_and_listens_on_its_two_ports()
+    public async Task Each_silo_runs_with_exactly_what_the_chart_grants_and_listens_on_its_three_ports()
     {
         foreach (var pod in new[] { pods.A, pods.B })
         {
@@ -19,7 +19,7 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
             Assert.Equal("00000000000800e0", status["CapEff"]); // CAP_SYS_PTRACE, CAP_SETUID, CAP_SETGID, CAP_KILL: no more
             Assert.Equal("1", status["NoNewPrivs"]);
             Assert.Equal("2", status["Seccomp"]); // the runtime's default profile
-            Assert.Equal(new HashSet<int> { pod.Ports.Http, pod.Ports.Silo }, ProcessSockets.ListeningPorts(pod.Pid));
+            Assert.Equal(new HashSet<int> { pod.Ports.Http, pod.Ports.Silo, pod.Ports.Forwarding }, ProcessSockets.ListeningPorts(pod.Pid));
 
             // The silo port speaks nothing but TLS: a plaintext peer is hung up on.
             using var plaintext = new TcpClient();
@@ -27,6 +27,17 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
             await plaintext.GetStream().WriteAsync("node/node-x:11111"u8.ToArray());
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             Assert.Equal(0, await plaintext.GetStream().ReadAsync(new byte[64], timeout.Token));
+
+            // So does the forwarding port: plain HTTP gets no HTTP answer.
+            using (var plainHttp = new TcpClient())
+            {
+                await plainHttp.ConnectAsync(IPAddress.Loopback, pod.Ports.Forwarding);
+                await plainHttp.GetStream().WriteAsync("GET /healthz HTTP/1.1\r\nHost: node-x\r\nConnection: close\r\n\r\n"u8.ToArray());
+                using var answer = new MemoryStream();
+                using var within = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await Record.ExceptionAsync(() => plainHttp.GetStream().CopyToAsync(answer, within.Token)); // closed, reset or silent
+                Assert.DoesNotContain("HTTP/1.1", System.Text.Encoding.Latin1.GetString(answer.ToArray()), StringComparison.Ordinal);
+            }
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class ShippingTests
         "Urls",
         "Profiler__CoreRoot", "Profiler__MinFreeSpace", "Profiler__PublicBaseUrl",
         "Auth__AdminToken", "Auth__ProcessorCallers", "Auth__AllowedOrigins",
-        "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ClusterId", "Cluster__ServiceId",
+        "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ForwardingPort", "Cluster__ClusterId", "Cluster__ServiceId",
         "Cluster__Tls__Certificate", "Cluster__Tls__Key", "Cluster__Tls__CertificateAuthority",
     ];
 
@@ -182,7 +182,7 @@ public sealed class ShippingTests
         var containerPorts = pod.Mappings("containers").Concat(pod.Mappings("initContainers"))
             .SelectMany(c => c.Mappings("ports")).ToList();
 
-        Assert.Equal(["http:8090", "silo:11111"], containerPorts.Select(p => $"{p.Scalar("name")}:{p.Scalar("containerPort")}"));
+        Assert.Equal(["http:8090", "silo:11111", "forwarding:11112"], containerPorts.Select(p => $"{p.Scalar("name")}:{p.Scalar("containerPort")}"));
         var env = manifests.Profiler().Mappings("env").Select(e => e.Scalar("name")).ToList();
         Assert.DoesNotContain("Cluster__GatewayPort", env);
         Assert.DoesNotContain(env, name => name.StartsWith("ORLEANS_", StringComparison.Ordinal));
@@ -192,7 +192,7 @@ public sealed class ShippingTests
     }
 
     [Fact]
-    public async Task Network_policies_admit_only_the_daemonsets_pods_to_the_silo_port_and_redis_and_the_listed_peers_to_http()
+    public async Task Network_policies_admit_only_the_daemonsets_pods_to_the_silo_and_forwarding_ports_and_redis_and_the_listed_peers_to_http()
     {
         var manifests = await RenderAsync(values: null);
         var ownPods = OwnPodsPeer(manifests);
@@ -201,8 +201,9 @@ public sealed class ShippingTests
         Assert.Equal(DaemonSetSelector(manifests), profiler.Path("spec", "podSelector").Canonical());
         Assert.Equal(["Ingress"], profiler.Path("spec").Strings("policyTypes"));
         var rules = IngressRules(profiler);
-        Assert.Equal(["11111", "8090"], rules.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["11111", "11112", "8090"], rules.Keys.Order(StringComparer.Ordinal));
         Assert.Equal([ownPods], rules["11111"]);
+        Assert.Equal([ownPods], rules["11112"]); // the forwarding port: other nodes' gateways only
         Assert.Equal(
             [ownPods, "{namespaceSelector:{matchLabels:{kubernetes.io/metadata.name:kubediag}}}", "{namespaceSelector:{matchLabels:{kubernetes.io/metadata.name:ingress-nginx}}}"],
             rules["8090"]);
@@ -226,6 +227,7 @@ public sealed class ShippingTests
         var anywhere = await RenderAsync(EverythingOn);
         var rules = IngressRules(NetworkPolicy(anywhere, FullName));
         Assert.Equal([OwnPodsPeer(anywhere)], rules["11111"]);
+        Assert.Equal([OwnPodsPeer(anywhere)], rules["11112"]);
         Assert.Equal(["<anywhere>"], rules["8090"]);
         Assert.DoesNotContain(anywhere, m => m.Scalar("kind") == "NetworkPolicy" && m.Path("metadata").Scalar("name") == $"{FullName}-redis");
 

@@ -26,7 +26,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task With_redis_and_no_advertised_address_the_silo_starts_on_the_hosts_address_and_listens_on_two_ports_only()
+    public async Task With_redis_and_no_advertised_address_the_silo_starts_on_the_hosts_address_and_listens_on_its_http_silo_and_forwarding_ports_only()
     {
         var hostAddresses = NetworkInterface.GetAllNetworkInterfaces()
             .Where(i => i.OperationalStatus == OperationalStatus.Up)
@@ -42,7 +42,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
 
         var row = Assert.Single((await _redis.HashAsync("core-file-profiler/members/core-file-profiler")).Values, v => v.Contains("node/node-h", StringComparison.Ordinal));
         Assert.Contains(hostAddresses, address => row.Contains($"\"{address}:{silo.SiloPort}@", StringComparison.Ordinal));
-        Assert.Equal(new HashSet<int> { silo.Port, silo.SiloPort }, silo.ListeningPorts()); // no Orleans client gateway
+        Assert.Equal(new HashSet<int> { silo.Port, silo.SiloPort, silo.ForwardingPort }, silo.ListeningPorts()); // no Orleans client gateway
     }
 
     [Fact]

@@ -1,19 +1,13 @@
-using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Telemetry;
-using CoreFileProfiler.Silo.Downloads;
+using CoreFileProfiler.Silo.NodeIo;
 using CoreFileProfiler.Silo.Pages;
 using CoreFileProfiler.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace CoreFileProfiler.Silo.Apis;
 
 /// <summary>A session's page, JSON, downloads and end (docs/architecture.md, HTTP contract). The URL is a capability.</summary>
 public static class SessionsApi
 {
-    private const string ContentType = "application/octet-stream";
-
     // Most snapshots take a few seconds: answered in one request. Far below Orleans' 30 s response timeout.
     private static readonly TimeSpan SnapshotAnswerWait = TimeSpan.FromSeconds(5);
 
@@ -24,8 +18,8 @@ public static class SessionsApi
         session.MapGet("/api", Describe).WithSummary("The session as JSON: its files or processes and terminals.");
         session.MapMethods("/files/{**path}", [HttpMethods.Get, HttpMethods.Head], Download)
             .WithSummary("A file the session lists; Range requests resume.")
-            .Produces(StatusCodes.Status200OK, contentType: ContentType)
-            .Produces(StatusCodes.Status206PartialContent, contentType: ContentType)
+            .Produces(StatusCodes.Status200OK, contentType: SessionIo.DownloadContentType)
+            .Produces(StatusCodes.Status206PartialContent, contentType: SessionIo.DownloadContentType)
             .Produces(StatusCodes.Status416RangeNotSatisfiable);
         session.MapPost("/snapshots", TakeSnapshot).WithSummary("gcore of one of the session's processes: 201 when written at once, else 202 with a status URL.")
             .Produces<Snapshot>(StatusCodes.Status201Created)
@@ -61,35 +55,11 @@ public static class SessionsApi
     public static async Task<Ok<SessionView>> Describe(string id, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetSession(id).Describe());
 
-    /// <summary>
-    /// Streams a listed file, with ranges for resumed downloads. A file on this node is read straight
-    /// into the response (<see cref="DirectFileBody"/>); one on another node streams through its
-    /// session grain. A zstd core is sent decompressed, without ranges (a compressed stream cannot seek).
-    /// </summary>
-    public static async Task<IResult> Download(
-        string id, string path, HttpRequest request, HttpResponse response, IGrainFactory grains, IOptions<ProfilerOptions> options, ProfilerMetrics metrics)
+    /// <summary>Streams a listed file, with ranges for resumed downloads, wherever it is (<see cref="SessionIo"/>).</summary>
+    internal static async Task<IResult> Download(string id, string path, HttpContext context, IGrainFactory grains, SessionIo io)
     {
         var session = grains.GetSession(id);
-        var file = await session.GetFile(path);
-        var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
-        if (file.Compressed) response.ContentLength = file.ServedLength; // the stream cannot say
-        var local = file.Node == options.Value.NodeName;
-        if (HttpMethods.IsGet(request.Method)) metrics.DownloadStarted(local);
-
-        if (!local)
-        {
-            var remote = new RemoteFileStream(session, file.Path, file.ServedLength ?? long.MaxValue, seekable: !file.Compressed);
-            return TypedResults.Stream(new MeteredStream(remote, metrics), ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: !file.Compressed);
-        }
-
-        if (file.Compressed)
-        {
-            var decompressed = new MeteredStream(CompressedCore.OpenDecompressed(file.FullPath), metrics);
-            return TypedResults.Stream(decompressed, ContentType, file.DownloadName, file.Modified, etag);
-        }
-
-        DirectFileBody.Use(response.HttpContext, metrics);
-        return TypedResults.PhysicalFile(file.FullPath, ContentType, file.DownloadName, file.Modified, etag, enableRangeProcessing: true);
+        return await io.FileAsync(context, session, await session.GetFile(path));
     }
 
     public sealed record SnapshotBody(int? Pid);

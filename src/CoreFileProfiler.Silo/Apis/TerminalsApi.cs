@@ -1,10 +1,7 @@
-using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
+using CoreFileProfiler.Silo.NodeIo;
 using CoreFileProfiler.Silo.Terminals;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace CoreFileProfiler.Silo.Apis;
 
@@ -52,21 +49,11 @@ public static class TerminalsApi
     }
 
     /// <summary>Streams the recording as it stands; 404 or 410 before the first byte.</summary>
-    public static async Task<IResult> Recording(string id, string terminalId, IGrainFactory grains, HttpContext context)
+    internal static async Task<IResult> Recording(string id, string terminalId, IGrainFactory grains, HttpContext context, SessionIo io)
     {
         var session = grains.GetSession(id);
         await session.GetTerminal(terminalId);
-        var aborted = context.RequestAborted;
-        return TypedResults.Stream(
-            async body =>
-            {
-                await foreach (var chunk in session.ReadRecording(terminalId, aborted).WithBatchSize(16).WithCancellation(aborted))
-                {
-                    await body.WriteAsync(chunk, aborted);
-                }
-            },
-            RecordingContentType,
-            "gdb.cast");
+        return await io.RecordingAsync(context, session, new TerminalAddress(id, terminalId), RecordingContentType);
     }
 
     /// <summary>The WebSocket beside a page: same host and path, <c>ws</c> for <c>http</c>.</summary>
@@ -79,8 +66,7 @@ public static class TerminalsApi
         return TypedResults.PhysicalFile(Path.Join(environment.WebRootPath, "terminal.html"), "text/html; charset=utf-8");
     }
 
-    public static async Task<IResult> Connect(
-        string id, string terminalId, HttpContext context, IGrainFactory grains, LocalTerminals local, AdminAccess admin, IOptions<ProfilerOptions> options, ILoggerFactory loggers)
+    internal static async Task<IResult> Connect(string id, string terminalId, HttpContext context, IGrainFactory grains, SessionIo io, AdminAccess admin, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -91,28 +77,8 @@ public static class TerminalsApi
         var info = await session.GetTerminal(terminalId); // 404 or 410 before the upgrade, not after
         if (info.AttachedPid is not null && !admin.IsAllowed(context)) return LiveAttachRefused(context, admin);
         var audit = info.AttachedPid is { } pid ? new LiveAttachAudit(loggers.CreateLogger<LiveAttachAudit>(), context.Connection.RemoteIpAddress, id, pid) : null;
-        await RelayAsync(context, session, new TerminalAddress(id, terminalId), info, readOnly: false, local, options.Value, loggers, audit);
+        await io.JoinTerminalAsync(context, session, new TerminalAddress(id, terminalId), info, readOnly: false, audit);
         return TypedResults.Empty;
-    }
-
-    /// <summary>
-    /// Accepts the WebSocket (access was checked) and joins it to the terminal until either ends. A terminal
-    /// that has all the viewers it admits is refused with 503 before the upgrade.
-    /// </summary>
-    internal static async Task RelayAsync(
-        HttpContext context, IDebugSessionGrain session, TerminalAddress terminal, TerminalInfo info, bool readOnly, LocalTerminals local, ProfilerOptions options,
-        ILoggerFactory loggers, LiveAttachAudit? audit = null)
-    {
-        // Checked again, race-free, where the viewer joins; that refusal closes the socket with 1013.
-        if (info.EndReason is null && info.Viewers >= info.MaxViewers) throw ProfilerException.Unavailable(TerminalLimits.TooManyViewers(info.MaxViewers));
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-        // On the terminal's own node, join it directly; elsewhere, through its session grain.
-        ITerminalLink link = local.Find(terminal.SessionId, terminal.TerminalId) is { } here
-            ? new LocalTerminalLink(here)
-            : new GrainTerminalLink(session, terminal.TerminalId);
-        if (readOnly) link = new ReadOnlyTerminalLink(link);
-        await new TerminalRelay(socket, link, session, terminal.TerminalId, options.MaxViewerBacklogBytes, loggers.CreateLogger<TerminalRelay>(), audit)
-            .RunAsync(context.RequestAborted);
     }
 
     private static ProblemHttpResult LiveAttachRefused(HttpContext context, AdminAccess admin)

@@ -1,8 +1,6 @@
-using CoreFileProfiler.Node;
-using CoreFileProfiler.Node.Terminals;
 using CoreFileProfiler.Silo.Hosting;
+using CoreFileProfiler.Silo.NodeIo;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace CoreFileProfiler.Silo.Apis;
 
@@ -44,8 +42,7 @@ public static class WatchApi
         return TypedResults.Ok(new WatchedTerminal(terminal.Target, summary.ExpiresAt, terminal.EndReason));
     }
 
-    public static async Task<IResult> Connect(
-        string watchId, HttpContext context, IGrainFactory grains, LocalTerminals local, IOptions<ProfilerOptions> options, ILoggerFactory loggers)
+    internal static async Task<IResult> Connect(string watchId, HttpContext context, IGrainFactory grains, SessionIo io)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -53,7 +50,7 @@ public static class WatchApi
         }
 
         var (session, address, terminal) = await ResolveAsync(watchId, grains); // 404 or 410 before the upgrade, not after
-        await TerminalsApi.RelayAsync(context, session, address, terminal, readOnly: true, local, options.Value, loggers);
+        await io.JoinTerminalAsync(context, session, address, terminal, readOnly: true);
         return TypedResults.Empty;
     }
 

@@ -8,7 +8,7 @@ namespace CoreFileProfiler.Silo.Hosting;
 /// <c>Auth:AllowedOrigins</c> (docs/architecture.md, Trust model): the browser origins whose pages may open terminal WebSockets,
 /// make cookie-authenticated changes and POST to the processor. Unset: <c>Profiler:PublicBaseUrl</c>'s
 /// origin (the URLs we hand out) and <c>localhost</c>, <c>127.0.0.1</c> and <c>[::1]</c> on the ports this
-/// gateway listens on. The <c>Host</c> header is never the reference: a DNS-rebinding page sends a Host and
+/// gateway listens on, and the origins of the URLs the cluster's other nodes hand out (<see cref="ClusterOrigins"/>). The <c>Host</c> header is never the reference: a DNS-rebinding page sends a Host and
 /// an Origin that agree with each other.
 /// </summary>
 public sealed class AllowedOrigins
@@ -16,17 +16,23 @@ public sealed class AllowedOrigins
     public const string Setting = AdminOptions.Section + ":AllowedOrigins";
 
     private readonly Lazy<HashSet<string>> _origins;
+    private readonly ClusterOrigins? _cluster;
 
     /// <param name="configured">Normalized (<see cref="Parse"/>); empty for the default.</param>
-    public AllowedOrigins(IReadOnlyList<string> configured, PublicUrls urls, IServer server) =>
+    /// <param name="cluster">With the default, the origins of the other nodes' URLs are allowed too.</param>
+    public AllowedOrigins(IReadOnlyList<string> configured, PublicUrls urls, IServer server, ClusterOrigins? cluster = null)
+    {
         // The default needs the bound ports, known once the server listens, before the first request.
         _origins = new(() => configured.Count > 0 ? [.. configured] : Default(urls, server));
+        _cluster = configured.Count > 0 ? null : cluster;
+    }
 
     /// <summary>No <c>Origin</c> (not a browser's: the KubeDiag agent, curl), or an allowed one.</summary>
     public bool Allows(HttpRequest request)
     {
         var origin = request.Headers.Origin.ToString();
-        return origin.Length == 0 || (Normalize(origin) is { } normalized && _origins.Value.Contains(normalized));
+        return origin.Length == 0
+            || (Normalize(origin) is { } normalized && (_origins.Value.Contains(normalized) || _cluster?.Published(normalized) == true));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
 
@@ -94,14 +95,36 @@ public sealed class ClusterTls
             // The platform's own chain (built before the check below) must not download issuers either.
             OnAuthenticateAsServer = (_, options) => ((SslServerAuthenticationOptions)options.SslServerAuthenticationOptions).CertificateChainPolicy = OfflinePolicy(),
             OnAuthenticateAsClient = (_, options) => ((SslClientAuthenticationOptions)options.SslClientAuthenticationOptions).CertificateChainPolicy = OfflinePolicy(),
-            RemoteCertificateValidation = (certificate, chain, _) =>
-            {
-                var problem = !IsSiloCertificate(certificate) ? "not a silo certificate: a leaf for both server and client authentication" : ChainProblem(certificate, chain);
-                if (problem is null) return true;
-                LogRefusal(logger, certificate.Subject, problem);
-                return false;
-            },
+            RemoteCertificateValidation = (certificate, chain, _) => Admits(certificate, chain, logger),
         };
+    }
+
+    /// <summary>
+    /// The gateway's forwarding endpoint (docs/architecture.md, Download): TLS with this silo's certificate,
+    /// and only a client presenting a silo certificate of the cluster's authority gets a request in.
+    /// </summary>
+    public void SecureForwarding(HttpsConnectionAdapterOptions https, ILogger logger)
+    {
+        https.ServerCertificate = Certificate;
+        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+        https.ClientCertificateValidation = (certificate, chain, _) => Admits(certificate, chain, logger);
+        https.OnAuthenticate = (_, options) => options.CertificateChainPolicy = OfflinePolicy();
+    }
+
+    /// <summary>What a gateway forwarding to another node's presents and accepts: the same as a silo connection.</summary>
+    public SslClientAuthenticationOptions ForwardingClient(ILogger logger) => new()
+    {
+        ClientCertificates = [Certificate],
+        CertificateChainPolicy = OfflinePolicy(),
+        RemoteCertificateValidationCallback = (_, certificate, chain, _) => certificate is not null && Admits(new X509Certificate2(certificate), chain, logger),
+    };
+
+    private bool Admits(X509Certificate2 certificate, X509Chain? chain, ILogger logger)
+    {
+        var problem = !IsSiloCertificate(certificate) ? "not a silo certificate: a leaf for both server and client authentication" : ChainProblem(certificate, chain);
+        if (problem is null) return true;
+        LogRefusal(logger, certificate.Subject, problem);
+        return false;
     }
 
     /// <summary>Why <paramref name="certificate"/> is not issued by the cluster's authority, or null when it is.</summary>

@@ -29,6 +29,16 @@ public sealed class ProfilerClusterOptions
 
     public string ServiceId { get; set; } = "core-file-profiler";
 
+    /// <summary>
+    /// Where this silo's gateway takes requests other gateways forward to it (downloads, terminals of this
+    /// node), on the advertised address; mutual TLS with the cluster certificate when <see cref="Tls"/> is
+    /// set. 0: nothing is forwarded here, and other gateways go through Orleans messaging.
+    /// </summary>
+    public int ForwardingPort { get; set; } = 11112;
+
+    /// <summary>The port other silos forward to, when a port mapping puts <see cref="ForwardingPort"/> elsewhere; default: that port.</summary>
+    public int? AdvertisedForwardingPort { get; set; }
+
     /// <summary>Mutual TLS between silos; off unless its files are named.</summary>
     public ClusterTlsOptions Tls { get; set; } = new();
 }

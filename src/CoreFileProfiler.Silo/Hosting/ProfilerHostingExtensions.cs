@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
 using CoreFileProfiler.Grains.Persistence;
+using CoreFileProfiler.Silo.NodeIo;
 using Orleans.Configuration;
 using Serilog;
 using Serilog.Formatting;
@@ -70,7 +71,9 @@ public static class ProfilerHostingExtensions
         builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddSingleton(ProcessorCallers.Parse(ConfiguredList.Read(auth.GetSection("ProcessorCallers"))));
         var origins = AllowedOrigins.Parse(ConfiguredList.Read(auth.GetSection("AllowedOrigins")));
-        builder.Services.AddSingleton(services => new AllowedOrigins(origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>()));
+        builder.Services.AddSingleton<ClusterOrigins>();
+        builder.Services.AddSingleton(services => new AllowedOrigins(
+            origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>(), services.GetRequiredService<ClusterOrigins>()));
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddHostedService<OrphanReaper>();
         builder.Services.AddHostedService<CollectorInstaller>();
@@ -106,6 +109,19 @@ public static class ProfilerHostingExtensions
         var cluster = section.Get<ProfilerClusterOptions>() ?? new();
         var node = builder.ResolveNodeName();
         var tls = cluster.Tls.IsConfigured ? ClusterTls.Load(cluster.Tls) : null;
+        var clustered = cluster.Provider == ProfilerClusterOptions.RedisProvider && !string.IsNullOrWhiteSpace(cluster.Redis);
+        if (clustered) RedisPreflight.Check(cluster.Redis!);
+        var address = clustered ? AdvertisedAddress.Resolve(cluster.AdvertisedAddress) : null;
+        var urls = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var forwarding = address is not null && cluster.ForwardingPort > 0 ? builder.AddForwardingEndpoint(address, cluster, tls, urls) : ForwardingEndpoint.None;
+        builder.AddSessionIo(forwarding, tls);
+        var metadata = new Dictionary<string, string>();
+        if (forwarding.PublishedUrl is { } published) metadata[ForwardingEndpoint.MetadataKey] = published;
+        if (clustered && ClusterOrigins.Of(builder.Configuration[$"{ProfilerOptions.Section}:{nameof(ProfilerOptions.PublicBaseUrl)}"], node, urls) is { } origin)
+        {
+            metadata[ClusterOrigins.MetadataKey] = origin;
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -121,20 +137,18 @@ public static class ProfilerHostingExtensions
                     // One process: sessions live as long as it does, and nothing else is needed.
                     silo.AddMemoryGrainStorage(SessionStorage.Name);
                     break;
-                case ProfilerClusterOptions.RedisProvider when !string.IsNullOrWhiteSpace(cluster.Redis):
-                    RedisPreflight.Check(cluster.Redis);
-                    silo.UseRedisClustering(cluster.Redis);
+                case ProfilerClusterOptions.RedisProvider when clustered:
+                    silo.UseRedisClustering(cluster.Redis!);
                     // Sessions outlive their silo (a rolling update): kept beside the membership table.
-                    var redis = cluster.Redis;
+                    var redis = cluster.Redis!;
                     silo.AddRedisGrainStorage(SessionStorage.Name, o =>
                     {
                         o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
                         o.DeleteStateOnClear = true; // an ended session leaves nothing behind, its id least of all
                     });
-                    var address = AdvertisedAddress.Resolve(cluster.AdvertisedAddress);
                     silo.Configure<EndpointOptions>(o =>
                     {
-                        o.AdvertisedIPAddress = address;
+                        o.AdvertisedIPAddress = address!;
                         o.SiloPort = cluster.SiloPort;
                         o.GatewayPort = cluster.GatewayPort;
                     });
@@ -149,8 +163,39 @@ public static class ProfilerHostingExtensions
             }
 
             if (tls is not null) silo.Configure<SiloConnectionOptions>(tls.Secure);
-            silo.AddCoreFileProfiler(node);
+            silo.AddCoreFileProfiler(node, metadata);
         });
+    }
+
+    /// <summary>First for every request: what comes in through the forwarding endpoint is served as the user's own request, no more.</summary>
+    public static void UseForwardingGuard(this WebApplication app) => app.Use(app.Services.GetRequiredService<ForwardingEndpoint>().GuardAsync);
+
+    /// <summary>
+    /// The endpoint other gateways forward to, on the advertised address beside the gateway's own URLs
+    /// (Kestrel binds either endpoints made in code or the configured URLs, never both, so it joins them):
+    /// with cluster TLS, https that admits only a client with a silo certificate of the cluster's authority.
+    /// </summary>
+    private static ForwardingEndpoint AddForwardingEndpoint(
+        this WebApplicationBuilder builder, System.Net.IPAddress address, ProfilerClusterOptions cluster, ClusterTls? tls, IReadOnlyList<string> urls)
+    {
+        builder.WebHost.UseUrls([.. urls, ForwardingEndpoint.UrlOf(address, cluster.ForwardingPort, tls is not null)]);
+        if (tls is not null)
+        {
+            builder.Services.AddOptions<KestrelServerOptions>().Configure<ILogger<ClusterTls>>((kestrel, logger) =>
+                kestrel.ConfigureHttpsDefaults(https => tls.SecureForwarding(https, logger)));
+        }
+
+        return new ForwardingEndpoint(cluster.ForwardingPort, ForwardingEndpoint.UrlOf(address, cluster.AdvertisedForwardingPort ?? cluster.ForwardingPort, tls is not null));
+    }
+
+    /// <summary>The seam between endpoints and node-local I/O, and the forwarding to other nodes' gateways behind it.</summary>
+    private static void AddSessionIo(this WebApplicationBuilder builder, ForwardingEndpoint forwarding, ClusterTls? tls)
+    {
+        builder.Services.AddSingleton(forwarding);
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton(services => new ForwardingClient(tls?.ForwardingClient(services.GetRequiredService<ILogger<ClusterTls>>())));
+        builder.Services.AddSingleton<NodeGateways>();
+        builder.Services.AddSingleton<SessionIo>();
     }
 
     /// <summary><c>Profiler:NodeName</c>, else env NODE_NAME, else the host name.</summary>

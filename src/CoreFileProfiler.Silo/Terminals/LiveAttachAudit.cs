@@ -35,6 +35,15 @@ internal sealed partial class LiveAttachAudit(ILogger logger, IPAddress? caller,
         _line.Clear();
     }
 
+    /// <summary>
+    /// The viewer's connection goes on to the terminal's own node, which audits its lines without knowing
+    /// the caller (a forwarded request's peer is a gateway): this line ties the caller to the session there.
+    /// </summary>
+    public void Forwarding(string node) => LogForwarding(logger, caller?.ToString() ?? "unknown", _session, pid, node);
+
+    [LoggerMessage(EventName = "LiveAttachForwarded", Level = LogLevel.Information, Message = "Live attach viewer from {Caller} in session {SessionHash} to pid {Pid} goes on to the gateway of node {TargetNode}")]
+    private static partial void LogForwarding(ILogger logger, string caller, string sessionHash, int pid, string targetNode);
+
     [LoggerMessage(EventName = "LiveAttachInput", Level = LogLevel.Information, Message = "Live attach input from {Caller} in session {SessionHash} to pid {Pid}: {Line}")]
     private static partial void LogLine(ILogger logger, string caller, string sessionHash, int pid, string line);
 }

@@ -74,8 +74,8 @@ public sealed class ChartPodsFixture : IAsyncLifetime
     /// <summary>The chart as one node's pod gets it: the release's values but for its own ports.</summary>
     private static async Task<(List<YamlMappingNode> Manifests, NodePorts Ports)> RenderAsync()
     {
-        var ports = new NodePorts(FreePort.Next(), FreePort.Next());
-        var (manifests, _) = await HelmChart.RenderAsync(set: [$"ports.http={ports.Http}", $"ports.silo={ports.Silo}"], release: "cfp", ns: Namespace);
+        var ports = new NodePorts(FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var (manifests, _) = await HelmChart.RenderAsync(set: [$"ports.http={ports.Http}", $"ports.silo={ports.Silo}", $"ports.forwarding={ports.Forwarding}"], release: "cfp", ns: Namespace);
         return (manifests, ports);
     }
 
@@ -128,7 +128,7 @@ public sealed class ChartPodsFixture : IAsyncLifetime
         throw new TimeoutException($"Up: [{seen}], not [{string.Join(", ", nodes)}], after 90 s.\n{logs}");
     }
 
-    public sealed record NodePorts(int Http, int Silo);
+    public sealed record NodePorts(int Http, int Silo, int Forwarding);
 
     /// <summary>A profiler pod: its process on this machine, its ports, the host directories behind its core store and log links, an admin client.</summary>
     public sealed record RunningPod(string Node, string Name, int Pid, NodePorts Ports, string CoreStore, string ContainerLogs, HttpClient Http);

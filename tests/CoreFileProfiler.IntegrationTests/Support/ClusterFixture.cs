@@ -137,6 +137,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     private Task<SiloProcess> StartSiloAsync(string node) =>
         SiloProcess.StartAsync(Path.Join(_temp.Path, node), node, "127.0.0.1", SiloArguments(node, Authority));
 
+    /// <summary>Starts one more silo of this cluster for <paramref name="node"/>, with <paramref name="extra"/> settings; the test disposes it.</summary>
+    public Task<SiloProcess> StartSiloAsync(string node, params string[] extra) =>
+        SiloProcess.StartAsync(Path.Join(_temp.Path, node), node, "127.0.0.1", [.. SiloArguments(node, Authority), .. extra]);
+
     /// <summary>Starts a silo for <paramref name="node"/> with this cluster's Redis and ids but a certificate of <paramref name="authority"/>, without waiting for it.</summary>
     public SiloProcess LaunchSilo(string node, TestCertificateAuthority authority) =>
         SiloProcess.Launch(Path.Join(_temp.Path, node), node, "127.0.0.1", SiloArguments(node, authority));

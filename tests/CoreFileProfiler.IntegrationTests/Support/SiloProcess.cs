@@ -14,12 +14,13 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly Process _process;
 
-    private SiloProcess(Process process, string node, int port, int siloPort, string coreRoot, string logPath)
+    private SiloProcess(Process process, string node, int port, int siloPort, int forwardingPort, string coreRoot, string logPath)
     {
         _process = process;
         Node = node;
         Port = port;
         SiloPort = siloPort;
+        ForwardingPort = forwardingPort;
         CoreRoot = coreRoot;
         LogPath = logPath;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -33,6 +34,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>The Orleans silo-to-silo port.</summary>
     public int SiloPort { get; }
+
+    /// <summary>Where other gateways forward requests for this node (with Redis clustering).</summary>
+    public int ForwardingPort { get; }
 
     public string CoreRoot { get; }
 
@@ -66,6 +70,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var port = FreePort.Next();
         var siloPort = FreePort.Next();
+        var forwardingPort = FreePort.Next();
         var coreRoot = Path.Join(workDirectory, "cores");
         Directory.CreateDirectory(workDirectory);
         Directory.CreateDirectory(coreRoot);
@@ -76,6 +81,7 @@ public sealed class SiloProcess : IAsyncDisposable
             $"--Profiler:NodeName={node}",
             $"--Profiler:CoreRoot={coreRoot}",
             $"--Cluster:SiloPort={siloPort}",
+            $"--Cluster:ForwardingPort={forwardingPort}",
             .. extraArguments,
         ]);
         var process = Process.Start(start)!;
@@ -86,7 +92,7 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        return new SiloProcess(process, node, port, siloPort, coreRoot, logPath);
+        return new SiloProcess(process, node, port, siloPort, forwardingPort, coreRoot, logPath);
     }
 
     public bool HasExited => _process.HasExited;
@@ -108,7 +114,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>A silo expected to refuse its settings: its exit code and everything it printed, within 60 s.</summary>
     public static async Task<(int ExitCode, string Output)> RunToRefusalAsync(params string[] arguments)
     {
-        using var process = Process.Start(StartInfo([$"--Urls=http://127.0.0.1:{FreePort.Next()}", $"--Cluster:SiloPort={FreePort.Next()}", .. arguments]))!;
+        using var process = Process.Start(StartInfo([$"--Urls=http://127.0.0.1:{FreePort.Next()}", $"--Cluster:SiloPort={FreePort.Next()}", $"--Cluster:ForwardingPort={FreePort.Next()}", .. arguments]))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         try

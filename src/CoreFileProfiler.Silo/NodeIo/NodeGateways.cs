@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Net;
+using CoreFileProfiler.Grains.Cluster;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CoreFileProfiler.Silo.NodeIo;
+
+/// <summary>
+/// Forwards a request to the gateway of the node that holds what it asks for, over the pod network,
+/// streaming both ways (YARP). The target comes only from the silo metadata of that node's live silo,
+/// never from the request. When that gateway cannot be reached (nothing published, connection refused,
+/// timed out, TLS refused) the caller serves the request through Orleans messaging instead; such an
+/// address is not tried again for a while, so a blocked port costs one connect timeout, not one per request.
+/// </summary>
+internal sealed partial class NodeGateways(
+    ClusterNodes nodes, ISiloMetadataCache metadata, IHttpForwarder forwarder, ForwardingClient client, ILogger<NodeGateways> logger)
+{
+    private static readonly TimeSpan RetryUnreachableAfter = TimeSpan.FromSeconds(30);
+
+    private static readonly ForwarderRequestConfig RequestConfig = new()
+    {
+        // HTTP/1.1: WebSockets upgrade through it as they came, and a download is one plain stream.
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        // A terminal may be idle for long; its WebSocket pings every 20 s. A download's client may stall.
+        ActivityTimeout = TimeSpan.FromMinutes(10),
+        AllowResponseBuffering = false,
+    };
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unreachable = new();
+
+    /// <summary>
+    /// Forwards the request to <paramref name="node"/>'s gateway. True when that gateway answered (or the
+    /// client went away meanwhile): the response is done. False when it could not be reached and nothing was
+    /// sent to the client: serve the request another way.
+    /// </summary>
+    public async Task<bool> TryForwardAsync(HttpContext context, string node)
+    {
+        if (AddressOf(node) is not { } target) return false;
+        if (_unreachable.TryGetValue(target, out var until) && DateTimeOffset.UtcNow < until) return false;
+
+        var error = await forwarder.SendAsync(context, target, client.Invoker, RequestConfig, ForwardingTransformer.Instance);
+        if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut) || context.Response.HasStarted) return true;
+
+        _unreachable[target] = DateTimeOffset.UtcNow + RetryUnreachableAfter;
+        LogUnreachable(logger, node, target, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString());
+        context.Features.Set<IForwarderErrorFeature>(null);
+        context.Response.Clear(); // YARP's 502: nothing of it was sent
+        return false;
+    }
+
+    /// <summary>The forwarding URL <paramref name="node"/>'s live silo published, if it is a member and published one.</summary>
+    private string? AddressOf(string node)
+    {
+        var silo = nodes.Current().FirstOrDefault(n => n.Name == node)?.Silo;
+        if (silo is null || !metadata.GetSiloMetadata(silo).Metadata.TryGetValue(ForwardingEndpoint.MetadataKey, out var url)) return null;
+        // Written by a member of the cluster (admitted by mutual TLS when it is on); still, only an origin is used.
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.GetLeftPart(UriPartial.Authority) == url ? url : null;
+    }
+
+    [LoggerMessage(EventName = "ForwardingUnreachable", Level = LogLevel.Warning,
+        Message = "The gateway of node {Node} at {Target} cannot be reached ({Reason}); its requests go through Orleans messaging for a while")]
+    private static partial void LogUnreachable(ILogger logger, string node, string target, string reason);
+}
