@@ -40,10 +40,13 @@ internal sealed class SerialStateWriter<T>(IPersistentState<T> state, ILogger lo
     private async Task SaveAsync(Func<T?> current)
     {
         if (current() is not { } value) return;
-        state.State = value;
         try
         {
-            await state.WriteStateAsync();
+            await WithStoredEtagAsync(async () =>
+            {
+                state.State = value;
+                await state.WriteStateAsync();
+            });
         }
         catch (Exception e)
         {
@@ -76,12 +79,47 @@ internal sealed class SerialStateWriter<T>(IPersistentState<T> state, ILogger lo
     {
         try
         {
-            if (state.RecordExists) await state.ClearStateAsync();
+            await WithStoredEtagAsync(async () =>
+            {
+                if (state.RecordExists) await state.ClearStateAsync();
+            });
         }
         catch (Exception e)
         {
             logger.LogWarning(e, "Removing {StateType} failed", typeof(T).Name);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/>, and once more after a version conflict. A write that timed out here
+    /// may still have reached the storage later (Redis ran it when it came back), leaving a record whose ETag
+    /// this grain never saw: every later write and clear would then fail for good (a node that opens no
+    /// session, a closed session whose record stays and is restored on its next activation). The grain's own
+    /// state is what counts, so it takes the stored ETag and does it again.
+    /// </summary>
+    private async Task WithStoredEtagAsync(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch (Exception e) when (IsVersionConflict(e))
+        {
+            var mine = state.State;
+            await state.ReadStateAsync(); // the stored ETag (and record), not its contents
+            state.State = mine;
+            await operation();
+        }
+    }
+
+    private static bool IsVersionConflict(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Orleans.Storage.InconsistentStateException) return true;
+        }
+
+        return false;
     }
 
     // Continues on the grain's scheduler: state is only touched in the grain's turns.

@@ -181,12 +181,21 @@ public static class ProfilerHostingExtensions
         builder.WebHost.UseUrls([.. urls, ForwardingEndpoint.UrlOf(address, cluster.ForwardingPort, tls is not null)]);
         if (tls is not null)
         {
+            // This endpoint only: https defaults would also give a public https URL the silo certificate and
+            // demand a client certificate of the cluster there, which no browser has.
             builder.Services.AddOptions<KestrelServerOptions>().Configure<ILogger<ClusterTls>>((kestrel, logger) =>
-                kestrel.ConfigureHttpsDefaults(https => tls.SecureForwarding(https, logger)));
+                kestrel.ConfigureEndpointDefaults(listen =>
+                {
+                    if (IsForwarding(listen, address, cluster.ForwardingPort)) listen.UseHttps(https => tls.SecureForwarding(https, logger));
+                }));
         }
 
         return new ForwardingEndpoint(cluster.ForwardingPort, ForwardingEndpoint.UrlOf(address, cluster.AdvertisedForwardingPort ?? cluster.ForwardingPort, tls is not null));
     }
+
+    /// <summary>Whether Kestrel's endpoint is the forwarding endpoint bound from its URL (the advertised address and the forwarding port).</summary>
+    internal static bool IsForwarding(ListenOptions listen, System.Net.IPAddress address, int port) =>
+        listen.IPEndPoint is { } endpoint && endpoint.Port == port && endpoint.Address.Equals(address);
 
     /// <summary>The seam between endpoints and node-local I/O, and the forwarding to other nodes' gateways behind it.</summary>
     private static void AddSessionIo(this WebApplicationBuilder builder, ForwardingEndpoint forwarding, ClusterTls? tls)

@@ -61,6 +61,7 @@ public sealed partial class ForwardingEndpoint
     public static bool IsForwardable(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && ForwardablePath().IsMatch(request.Path.Value ?? "");
 
-    [GeneratedRegex(@"^/(sessions/[^/]+/(files/.+|terminals/[^/]+/(ws|recording))|watch/[^/]+/ws)\z")]
+    // Routing ignores case, so a gateway forwards /Sessions/… as the user wrote it: the owning gateway must take it too.
+    [GeneratedRegex(@"^/(sessions/[^/]+/(files/.+|terminals/[^/]+/(ws|recording))|watch/[^/]+/ws)\z", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForwardablePath();
 }

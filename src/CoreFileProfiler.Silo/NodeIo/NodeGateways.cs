@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using CoreFileProfiler.Grains.Cluster;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Yarp.ReverseProxy.Forwarder;
@@ -43,10 +45,31 @@ internal sealed partial class NodeGateways(
         var error = await forwarder.SendAsync(context, target, client.Invoker, RequestConfig, ForwardingTransformer.Instance);
         if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut) || context.Response.HasStarted) return true;
 
-        _unreachable[target] = DateTimeOffset.UtcNow + RetryUnreachableAfter;
-        LogUnreachable(logger, node, target, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString());
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         context.Features.Set<IForwarderErrorFeature>(null);
         context.Response.Clear(); // YARP's 502: nothing of it was sent
+        // Only the node's fault counts against its address: a request this client made unsendable (a header
+        // HttpClient refuses, such as one with non-ASCII characters) is served another way, once.
+        if (!MeansUnreachable(error, exception)) return false;
+
+        _unreachable[target] = DateTimeOffset.UtcNow + RetryUnreachableAfter;
+        LogUnreachable(logger, node, target, exception?.Message ?? error.ToString());
+        return false;
+    }
+
+    /// <summary>Whether a failed forward says the node's gateway cannot be reached (refused, timed out, TLS refused), not that this one request could not be sent.</summary>
+    internal static bool MeansUnreachable(ForwarderError error, Exception? exception)
+    {
+        if (error == ForwarderError.RequestTimedOut) return true;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException or AuthenticationException or TimeoutException
+                || e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.NameResolutionError })
+            {
+                return true;
+            }
+        }
+
         return false;
     }
 

@@ -69,6 +69,77 @@ public sealed class SerialStateWriterTests
         Assert.False(storage.RecordExists);
     }
 
+    [Fact]
+    public async Task A_write_that_timed_out_but_reached_the_storage_later_does_not_wedge_later_writes_and_clears()
+    {
+        var storage = new EtagStorage();
+        var writer = new SerialStateWriter<string>(storage, NullLogger.Instance);
+        await writer.WriteAsync(() => "v1");
+
+        storage.ApplyNextWriteLate = true; // Redis paused: the client gives up, Redis runs it when it resumes
+        await Assert.ThrowsAsync<ProfilerException>(() => writer.WriteAsync(() => "v2"));
+
+        await writer.WriteAsync(() => "v3"); // a version conflict before the fix: every write failed from here on
+        Assert.Equal("v3", storage.Stored);
+
+        await writer.TryClearAsync(); // the conflict kept a closed session's record, restored on its next activation
+        Assert.False(storage.RecordExists);
+    }
+
+    /// <summary>Grain storage that checks ETags as Redis grain storage does, and can apply a write it reported as failed.</summary>
+    private sealed class EtagStorage : IPersistentState<string>
+    {
+        private string? _storedEtag;
+
+        public string State { get; set; } = "";
+
+        public string? Etag { get; private set; }
+
+        public bool RecordExists { get; private set; }
+
+        public string? Stored { get; private set; }
+
+        public bool ApplyNextWriteLate { get; set; }
+
+        public Task ReadStateAsync()
+        {
+            State = Stored ?? "";
+            Etag = _storedEtag;
+            RecordExists = _storedEtag is not null;
+            return Task.CompletedTask;
+        }
+
+        public Task WriteStateAsync()
+        {
+            Check("WriteStateAsync");
+            Stored = State;
+            _storedEtag = Guid.NewGuid().ToString();
+            if (ApplyNextWriteLate)
+            {
+                ApplyNextWriteLate = false;
+                throw new TimeoutException("storage did not answer in time");
+            }
+
+            Etag = _storedEtag;
+            RecordExists = true;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearStateAsync()
+        {
+            Check("ClearStateAsync");
+            Stored = null;
+            _storedEtag = Etag = null;
+            RecordExists = false;
+            return Task.CompletedTask;
+        }
+
+        private void Check(string operation)
+        {
+            if (Etag != _storedEtag) throw new Orleans.Storage.InconsistentStateException($"Version conflict ({operation})", _storedEtag ?? "", Etag ?? "");
+        }
+    }
+
     /// <summary>Grain storage that takes its time and counts how many operations it runs at once.</summary>
     private sealed class SlowStorage : IPersistentState<string>
     {

@@ -40,6 +40,9 @@ public sealed class ForwardingEndpointTests
     [InlineData("GET", "/sessions/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/terminals/t1/ws", true)]
     [InlineData("GET", "/sessions/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/terminals/t1/recording", true)]
     [InlineData("GET", "/watch/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/ws", true)]
+    [InlineData("GET", "/Sessions/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/Files/app/1_20261127-000000", true)] // routed on the public port, so forwarded
+    [InlineData("GET", "/WATCH/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/WS", true)]
+    [InlineData("GET", "/Sessions/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/Api", false)]
     [InlineData("POST", "/sessions/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA/terminals/", false)]
     [InlineData("DELETE", "/sessions/node-c.AAAAAAAAAAAAAAAAAAAAAAAAAAAA", false)]
     [InlineData("POST", File, false)]
