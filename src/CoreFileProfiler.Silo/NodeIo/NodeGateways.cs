@@ -43,7 +43,10 @@ internal sealed partial class NodeGateways(
         if (_unreachable.TryGetValue(target, out var until) && DateTimeOffset.UtcNow < until) return false;
 
         var error = await forwarder.SendAsync(context, target, client.Invoker, RequestConfig, ForwardingTransformer.Instance);
-        if (error is not (ForwarderError.Request or ForwarderError.RequestTimedOut) || context.Response.HasStarted) return true;
+        // A connect timeout is reported as a cancellation that is not the client's: that node is unreachable too.
+        var notSent = error is ForwarderError.Request or ForwarderError.RequestTimedOut
+            || (error is ForwarderError.RequestCanceled && !context.RequestAborted.IsCancellationRequested);
+        if (!notSent || context.Response.HasStarted) return true;
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         context.Features.Set<IForwarderErrorFeature>(null);
