@@ -12,6 +12,9 @@ using CoreFileProfiler.Grains.Cluster;
 using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Silo.NodeIo;
 using Orleans.Configuration;
+using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Serilog;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
@@ -135,17 +138,22 @@ public static class ProfilerHostingExtensions
                 case ProfilerClusterOptions.LocalhostProvider:
                     silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
                     // One process: sessions live as long as it does, and nothing else is needed.
-                    silo.AddMemoryGrainStorage(SessionStorage.Name);
+                    silo.AddMemoryGrainStorage(SessionStorage.Name, (OptionsBuilder<MemoryGrainStorageOptions> storage) =>
+                        storage.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
                     break;
                 case ProfilerClusterOptions.RedisProvider when clustered:
                     silo.UseRedisClustering(cluster.Redis!);
                     // Sessions outlive their silo (a rolling update): kept beside the membership table.
                     var redis = cluster.Redis!;
-                    silo.AddRedisGrainStorage(SessionStorage.Name, o =>
+                    silo.AddRedisGrainStorage(SessionStorage.Name, (OptionsBuilder<RedisStorageOptions> storage) => storage.Configure<Serializer>((o, serializer) =>
                     {
                         o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
                         o.DeleteStateOnClear = true; // an ended session leaves nothing behind, its id least of all
-                    });
+                        // Orleans' own serializer, as for memory, not the default Json.NET with type names: the node's
+                        // registry is written on every open, and this is cheaper; it also reads only the
+                        // [GenerateSerializer] records it was given, never a type a record names.
+                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    }));
                     silo.Configure<EndpointOptions>(o =>
                     {
                         o.AdvertisedIPAddress = address!;
