@@ -1,36 +1,19 @@
 using CoreFileProfiler.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CoreFileProfiler.Tests.Grains;
 
-public sealed class DebugSessionLifetimeTests : IAsyncLifetime
+public sealed class DebugSessionLifetimeTests : SingleNodeClusterTests
 {
-    private const string Node = "node-0";
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private ProfilerCluster _cluster = null!;
-
-    private INodeProfilerGrain Profiler => _cluster.Grains.GetNodeProfiler(Node);
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await ProfilerCluster.StartAsync(time: _time, configure: o => o.MaxSessions = 2);
-        _cluster.WriteCore(Node, "default/web-1/app/42_20261127-120000");
-    }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
-    private static SessionRequest PodCores(int seconds = 2) => new(SessionType.Coredump, seconds, null, 0, "default", "web-1", null);
-
     [Fact]
     public async Task Expiry_timer_ends_the_session_without_any_request_and_frees_its_slot()
     {
-        var session = _cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 2)));
+        var session = Cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 2)));
         var view = await session.Describe();
-        Assert.Equal(_time.GetUtcNow().AddSeconds(2), view.ExpiresAt);
+        Assert.Equal(Time.GetUtcNow().AddSeconds(2), view.ExpiresAt);
 
-        _time.Advance(TimeSpan.FromSeconds(3));
+        Time.Advance(TimeSpan.FromSeconds(3));
         // Nobody calls the session: only its timer can make it deactivate.
-        await _cluster.Cluster.WaitForDeactivationAsync(session).WaitAsync(TimeSpan.FromSeconds(10));
+        await Cluster.Cluster.WaitForDeactivationAsync(session).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(0, (await Profiler.GetStatus()).LiveSessions);
         var refusal = await Assert.ThrowsAsync<ProfilerException>(session.Describe);
@@ -40,11 +23,11 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
     [Fact]
     public async Task A_session_answers_until_its_last_moment()
     {
-        var session = _cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 2)));
+        var session = Cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 2)));
 
-        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Time.Advance(TimeSpan.FromMilliseconds(1999));
         await session.Describe();
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(session.Describe)).Error);
     }
@@ -53,16 +36,16 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
     public async Task Closed_sessions_are_gone_and_unknown_ones_not_found()
     {
         var id = await Profiler.OpenSession(PodCores(seconds: 60));
-        await _cluster.Grains.GetSession(id).Close();
+        await Cluster.Grains.GetSession(id).Close();
 
-        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(() => _cluster.Grains.GetSession(id).GetFile("app/42_20261127-120000"))).Error);
-        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(_cluster.Grains.GetSession(id).Close)).Error);
+        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(() => Cluster.Grains.GetSession(id).GetFile("app/42_20261127-120000"))).Error);
+        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(Cluster.Grains.GetSession(id).Close)).Error);
         var unknown = SessionId.Create(Node, DateTimeOffset.UtcNow);
-        Assert.Equal(ProfilerError.NotFound, (await Assert.ThrowsAsync<ProfilerException>(_cluster.Grains.GetSession(unknown).Describe)).Error);
+        Assert.Equal(ProfilerError.NotFound, (await Assert.ThrowsAsync<ProfilerException>(Cluster.Grains.GetSession(unknown).Describe)).Error);
         // Issued before this node's profiler started: a session of the node's previous life, so gone, not unknown.
         var fromBeforeRestart = SessionId.Create(Node, DateTimeOffset.UtcNow.AddHours(-1));
-        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(_cluster.Grains.GetSession(fromBeforeRestart).Describe)).Error);
-        Assert.Equal(ProfilerError.NotFound, Assert.Throws<ProfilerException>(() => _cluster.Grains.GetSession("not-an-id")).Error);
+        Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(Cluster.Grains.GetSession(fromBeforeRestart).Describe)).Error);
+        Assert.Equal(ProfilerError.NotFound, Assert.Throws<ProfilerException>(() => Cluster.Grains.GetSession("not-an-id")).Error);
     }
 
     [Fact]
@@ -74,7 +57,7 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
         var refusal = await Assert.ThrowsAsync<ProfilerException>(() => Profiler.OpenSession(PodCores(seconds: 60)));
         Assert.Equal(ProfilerError.Unavailable, refusal.Error);
 
-        await _cluster.Grains.GetSession(first).Close();
+        await Cluster.Grains.GetSession(first).Close();
         await ProfilerCluster.WaitUntil(async () => (await Profiler.GetStatus()).LiveSessions == 1);
         await Profiler.OpenSession(PodCores(seconds: 60));
     }
@@ -93,10 +76,10 @@ public sealed class DebugSessionLifetimeTests : IAsyncLifetime
     [Fact]
     public async Task New_cores_appear_in_a_live_session_and_only_listed_files_are_served()
     {
-        var session = _cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 60)));
+        var session = Cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 60)));
         Assert.Single((await session.Describe()).Files);
 
-        _cluster.WriteCore(Node, "default/web-1/sidecar/43_20261127-120100");
+        Cluster.WriteCore(Node, "default/web-1/sidecar/43_20261127-120100");
 
         Assert.Equal(2, (await session.Describe()).Files.Count);
         var file = await session.GetFile("sidecar/43_20261127-120100");

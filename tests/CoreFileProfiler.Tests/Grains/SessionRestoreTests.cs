@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CoreFileProfiler.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 using Orleans.Core.Internal;
 
 namespace CoreFileProfiler.Tests.Grains;
@@ -10,28 +9,12 @@ namespace CoreFileProfiler.Tests.Grains;
 /// What a lost activation (as after a restart of the node's silo) leaves of a session and of its node:
 /// each comes back from grain storage on its next activation, expiry timer and limits included.
 /// </summary>
-public sealed class SessionRestoreTests : IAsyncLifetime
+public sealed class SessionRestoreTests : SingleNodeClusterTests
 {
-    private const string Node = "node-0";
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private ProfilerCluster _cluster = null!;
-
-    private INodeProfilerGrain Profiler => _cluster.Grains.GetNodeProfiler(Node);
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await ProfilerCluster.StartAsync(time: _time, configure: o => o.MaxSessions = 2);
-        _cluster.WriteCore(Node, "default/web-1/app/42_20261127-120000");
-    }
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
-    private static SessionRequest PodCores(int seconds) => new(SessionType.Coredump, seconds, null, 0, "default", "web-1", null);
-
     [Fact]
     public async Task A_session_comes_back_with_its_target_and_expiry_and_its_restored_timer_ends_it_on_time()
     {
-        var session = _cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 60)));
+        var session = Cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 60)));
         var before = await session.Describe();
 
         await LoseActivationAsync(session);
@@ -41,9 +24,9 @@ public sealed class SessionRestoreTests : IAsyncLifetime
         Assert.Equal(before.CreatedAt, after.CreatedAt);
         Assert.Equal(before.Files.Select(f => f.Path), after.Files.Select(f => f.Path));
 
-        _time.Advance(TimeSpan.FromSeconds(61));
+        Time.Advance(TimeSpan.FromSeconds(61));
         // Nobody calls the session: only its restored timer can make it deactivate.
-        await _cluster.Cluster.WaitForDeactivationAsync(session).WaitAsync(TimeSpan.FromSeconds(10));
+        await Cluster.Cluster.WaitForDeactivationAsync(session).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(session.Describe)).Error);
         await ProfilerCluster.WaitUntil(async () => (await Profiler.GetStatus()).LiveSessions == 0);
     }
@@ -51,10 +34,10 @@ public sealed class SessionRestoreTests : IAsyncLifetime
     [Fact]
     public async Task A_session_whose_time_ran_out_while_it_was_down_is_gone_and_frees_its_slot()
     {
-        var session = _cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 60)));
+        var session = Cluster.Grains.GetSession(await Profiler.OpenSession(PodCores(seconds: 60)));
         await LoseActivationAsync(session);
 
-        _time.Advance(TimeSpan.FromSeconds(61));
+        Time.Advance(TimeSpan.FromSeconds(61));
 
         Assert.Equal(ProfilerError.Gone, (await Assert.ThrowsAsync<ProfilerException>(session.Describe)).Error);
         Assert.Equal(0, (await Profiler.GetStatus()).LiveSessions);
@@ -73,7 +56,7 @@ public sealed class SessionRestoreTests : IAsyncLifetime
         Assert.Equal(2, (await Profiler.GetStatus()).LiveSessions);
         Assert.Equal(ProfilerError.Unavailable, (await Assert.ThrowsAsync<ProfilerException>(() => Profiler.OpenSession(PodCores(seconds: 60)))).Error);
 
-        await _cluster.Grains.GetSession(ids[0]).Close();
+        await Cluster.Grains.GetSession(ids[0]).Close();
         await ProfilerCluster.WaitUntil(async () => (await Profiler.GetStatus()).LiveSessions == 1);
         await Profiler.OpenSession(PodCores(seconds: 60));
     }
@@ -87,7 +70,7 @@ public sealed class SessionRestoreTests : IAsyncLifetime
         {
             var pid = first.Id;
             var request = new SessionRequest(SessionType.Gcore, 60, null, pid, null, null, null, TrustedCaller: true);
-            var session = _cluster.Grains.GetSession(await Profiler.OpenSession(request));
+            var session = Cluster.Grains.GetSession(await Profiler.OpenSession(request));
             Assert.Equal(pid, Assert.Single((await session.Describe()).Processes).Pid);
 
             await LoseActivationAsync(session);
@@ -133,7 +116,7 @@ public sealed class SessionRestoreTests : IAsyncLifetime
 
     private async Task LoseActivationAsync(IAddressable grain)
     {
-        var deactivated = _cluster.Cluster.WaitForDeactivationAsync(grain);
+        var deactivated = Cluster.Cluster.WaitForDeactivationAsync(grain);
         await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
         await deactivated.WaitAsync(TimeSpan.FromSeconds(10));
     }
