@@ -23,6 +23,10 @@ public interface INodeProfilerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<CoreSummary>> ListCores(CoreFilter filter);
 
+    /// <summary>The node's crash groups (docs/architecture.md, Crash reports), most recent crash first.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<CrashGroup>> ListCrashGroups();
+
     /// <summary>Told by a session when it ends, so its slot is freed and its URL answers 410.</summary>
     [OneWay]
     Task SessionEnded(string sessionId);

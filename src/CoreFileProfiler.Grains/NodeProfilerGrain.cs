@@ -142,6 +142,9 @@ public sealed class NodeProfilerGrain(
                 c.Metadata?.Time ?? c.Core.Modified, c.Metadata?.Pid, c.Metadata?.Signal, c.Metadata?.Exe))
             .ToList());
 
+    // Filled by the crash reports (issue 16); empty until the node keeps groups.
+    public Task<IReadOnlyList<CrashGroup>> ListCrashGroups() => Task.FromResult<IReadOnlyList<CrashGroup>>([]);
+
     public async Task SessionEnded(string sessionId)
     {
         if (!_liveUntil.Remove(sessionId)) return;
