@@ -1,4 +1,4 @@
-namespace CoreFileProfiler.Node.Crashes;
+namespace CoreFileProfiler.Grains.Crashes;
 
 /// <summary>
 /// Told of every crash once its report is filed and grouped (docs/architecture.md, Crash reports):
