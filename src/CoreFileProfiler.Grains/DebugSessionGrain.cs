@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using CoreFileProfiler.Grains.Crashes;
 using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
@@ -442,8 +443,10 @@ public sealed class DebugSessionGrain(
         }
 
         return target.ListFiles()
-            .Select(f => (File: f, Metadata: CoreMetadata.ReadFor(f.FullPath)))
-            .Select(f => new SessionFile(f.File.RelativePath, f.File.Size, f.File.Modified, f.File.Container, f.Metadata?.Signal, f.Metadata?.Exe, f.Metadata?.Truncated ?? false))
+            .Select(f => (File: f, Metadata: CoreMetadata.ReadFor(f.FullPath), Report: CrashReportFile.ReadFor(f.FullPath)))
+            .Select(f => new SessionFile(
+                f.File.RelativePath, f.File.Size, f.File.Modified, f.File.Container, f.Metadata?.Signal, f.Metadata?.Exe, f.Metadata?.Truncated ?? false,
+                f.Report?.Summary, f.Report?.Signature))
             .ToList();
     }
 

@@ -1,3 +1,4 @@
+using CoreFileProfiler.Grains.Crashes;
 using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node;
@@ -27,6 +28,7 @@ public sealed class NodeProfilerGrain(
     ContainerLocator containers,
     ProcessTable processes,
     CoreRetention retention,
+    CrashGroups crashGroups,
     ProfilerMetrics metrics,
     TimeProvider time,
     ILogger<NodeProfilerGrain> logger) : Grain, INodeProfilerGrain
@@ -142,8 +144,8 @@ public sealed class NodeProfilerGrain(
                 c.Metadata?.Time ?? c.Core.Modified, c.Metadata?.Pid, c.Metadata?.Signal, c.Metadata?.Exe))
             .ToList());
 
-    // Filled by the crash reports (issue 16); empty until the node keeps groups.
-    public Task<IReadOnlyList<CrashGroup>> ListCrashGroups() => Task.FromResult<IReadOnlyList<CrashGroup>>([]);
+    // Reads the store (which of the kept cores are still there): off the grain's scheduler.
+    public Task<IReadOnlyList<CrashGroup>> ListCrashGroups() => Task.Run(crashGroups.List);
 
     public async Task SessionEnded(string sessionId)
     {

@@ -1,4 +1,5 @@
 using CoreFileProfiler.Grains.Cluster;
+using CoreFileProfiler.Grains.Crashes;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
@@ -39,6 +40,11 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<ContainerLocator>();
         silo.Services.TryAddSingleton<LocalTerminals>();
         silo.Services.TryAddSingleton<ProfilerMetrics>();
+        // After the sandbox's start-up: reports run gdb only once its probe has passed.
+        silo.Services.TryAddSingleton<GdbCrashReader>();
+        silo.Services.TryAddSingleton<CrashGroups>();
+        silo.Services.TryAddSingleton<CrashReporter>();
+        silo.Services.AddHostedService(services => services.GetRequiredService<CrashReporter>());
         silo.Services.TryAddSingleton<ClusterNodes>();
         silo.Services.AddHostedService(services => services.GetRequiredService<ClusterNodes>());
         silo.Services.TryAddSingleton<ClusterOverview>();

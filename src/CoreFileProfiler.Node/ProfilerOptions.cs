@@ -72,6 +72,12 @@ public sealed class ProfilerOptions
     /// </summary>
     public string MinFreeSpace { get; set; } = "2GiB";
 
+    /// <summary>Crash reports: full cores kept per (namespace, container, crash signature), the first and the newest; later crashes keep their report and count.</summary>
+    public int CoresPerSignature { get; set; } = 3;
+
+    /// <summary>Crash reports: how long gdb may take over one core before it is killed and the report says so.</summary>
+    public double CrashReportTimeoutSeconds { get; set; } = 30;
+
     /// <summary>How gdb on a core is confined.</summary>
     public SandboxOptions Sandbox { get; set; } = new();
 

@@ -15,6 +15,12 @@ public static class StoreLayout
     /// <summary>Sandboxed gdbs' hand-over directories, one per terminal.</summary>
     public const string HandOverFolder = ".sandbox";
 
+    /// <summary>The node's crash groups, one file each (docs/architecture.md, Crash reports).</summary>
+    public const string CrashGroupsFolder = ".crashes";
+
+    /// <summary>A core's crash report: <c>&lt;pid&gt;_&lt;time&gt;.report.json</c> beside the core (compressed or not) and its metadata.</summary>
+    public static string CrashReportName(string coreName) => CompressedCore.Uncompressed(coreName) + ".report.json";
+
     /// <summary>Every file of the store: readable by root only (cores hold a process's secrets).</summary>
     public const UnixFileMode FilePermissions = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

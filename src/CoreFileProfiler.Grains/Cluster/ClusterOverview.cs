@@ -24,6 +24,13 @@ public sealed class ClusterOverview(ClusterNodes nodes, IGrainFactory grains, IL
     public Task<ClusterAnswer<CoreSummary>> CoresAsync(CoreFilter filter, CancellationToken cancellationToken) =>
         GatherAsync(node => node.ListCores(filter), cancellationToken);
 
+    /// <summary>Every node's crash groups, merged by (namespace, container, signature).</summary>
+    public async Task<ClusterAnswer<CrashGroup>> CrashesAsync(CancellationToken cancellationToken)
+    {
+        var answer = await GatherAsync(node => node.ListCrashGroups(), cancellationToken);
+        return answer with { Items = Crashes.ClusterCrashGroups.Merge(answer.Items) };
+    }
+
     private async Task<ClusterAnswer<T>> GatherAsync<T>(Func<INodeProfilerGrain, Task<IReadOnlyList<T>>> ask, CancellationToken cancellationToken)
     {
         var all = nodes.Current();

@@ -10,9 +10,9 @@ namespace CoreFileProfiler.Node.Cores;
 /// <summary>
 /// Keeps the core store within bounds, oldest first: at most <c>MaxCoresPerContainer</c> cores
 /// per container, then at most <c>MaxCoreStoreBytes</c> for everything the service writes there:
-/// cores, their metadata, the collector's copies of executables (<c>.executables/</c>) and gdb's
+/// cores, their metadata and crash reports, the collector's copies of executables (<c>.executables/</c>) and gdb's
 /// hand-over directories (<c>.sandbox/</c>: decompressed cores, copied sysroots). A core goes with
-/// its metadata. A copy of an executable that no kept core's metadata names goes too, once it is
+/// its metadata and report (its crash group keeps counting it). A copy of an executable that no kept core's metadata names goes too, once it is
 /// older than <see cref="ExecutableCopyGrace"/>. Hand-over directories are counted but not removed
 /// here: each belongs to a running terminal, which removes it when it ends. Nothing is followed
 /// through a symlink. An open download or gdb keeps reading a deleted core until it closes it.
@@ -41,7 +41,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
         long Bytes(string path) => LibC.StatPath(path) is { IsRegularFile: true } file && counted.Add((file.Device, file.Inode)) ? file.Size : 0;
 
         var kept = cores.Where(c => !deleted.Contains(c.FullPath)).ToList();
-        var cost = kept.ToDictionary(c => c.FullPath, c => Bytes(c.FullPath) + Bytes(CoreMetadata.PathFor(c.FullPath)));
+        var cost = kept.ToDictionary(c => c.FullPath, c => Bytes(c.FullPath) + Bytes(CoreMetadata.PathFor(c.FullPath)) + Bytes(ReportPath(c.FullPath)));
         var copyOf = kept.ToDictionary(c => c.FullPath, c => CoreMetadata.ReadFor(c.FullPath)?.ExecutableCopy is { } copy ? Path.GetFileName(copy) : null);
         var namers = copyOf.Values.OfType<string>().CountBy(name => name).ToDictionary();
         var copies = ExecutableCopies();
@@ -102,6 +102,8 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
             ShouldIncludePredicate = (ref entry) => !entry.IsDirectory,
         };
 
+    private static string ReportPath(string corePath) => Path.Join(Path.GetDirectoryName(corePath), StoreLayout.CrashReportName(Path.GetFileName(corePath)));
+
     private static string Delete(CoreFileEntry core)
     {
         // Through the store's walk: a directory swapped for a symlink since the listing is not followed.
@@ -110,6 +112,7 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
             using var directory = StoreDirectory.OpenDirectoryAt(Path.GetDirectoryName(core.FullPath)!);
             directory?.Delete(Path.GetFileName(core.FullPath));
             directory?.Delete(CoreMetadata.NameFor(Path.GetFileName(core.FullPath)));
+            directory?.Delete(StoreLayout.CrashReportName(Path.GetFileName(core.FullPath)));
         }
         catch (SymlinkInStoreException)
         {

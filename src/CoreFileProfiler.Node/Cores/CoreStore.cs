@@ -16,6 +16,9 @@ public sealed class CoreStore(IOptions<ProfilerOptions> options)
 
     public string KubernetesRoot => Path.Join(Root, StoreLayout.KubernetesFolder);
 
+    /// <summary>The root with every symlink resolved (the configured root may be one); null when it is not there.</summary>
+    public string? ResolvedRoot => LibC.RealPath(Root);
+
     /// <summary>The cores of a pod: one container's directory, or every container's.</summary>
     /// <exception cref="ArgumentException">A name is not a Kubernetes name.</exception>
     /// <exception cref="DirectoryNotFoundException">The node has no cores for that pod or container.</exception>

@@ -46,35 +46,13 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         try
         {
             handOver = HandOverDirectory.Create(store.Root, uid);
-            var name = Path.GetFileName(CompressedCore.Uncompressed(corePath));
-            // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
-            var core = CompressedCore.IsCompressed(corePath)
-                ? handOver.AddDecompressed(corePath, name, FreeSpaceFloor.Parse(options.Value.MinFreeSpace), CoreMetadata.ReadFor(corePath)?.Size ?? 0, cancellationToken)
-                : handOver.AddStoreFile(corePath, name);
-            cancellationToken.ThrowIfCancellationRequested();
-            // gdb reaches what it was handed through descriptor 3: the store's parents need not be open to it.
-            var given = PseudoTerminal.HandedOverDirectory;
-            handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);
-            List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
-            using var executable = FindExecutable(corePath, core);
-            var handedExecutable = executable.HandOver(handOver, TenantText.FileName("executable-", executable.Shown));
-            if (executable.ContainerRoot is { } containerRoot)
-            {
-                handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
-                command.AddRange(["-iex", $"set sysroot {given}/{HandOverDirectory.Sysroot}"]);
-            }
-
-            if (handedExecutable is not null) command.Add($"{given}/{Path.GetFileName(handedExecutable)}");
-            command.AddRange(["-c", $"{given}/{name}"]);
-
+            var (command, announcement, _) = HandOverCore(handOver, corePath, Path.GetFileName(CompressedCore.Uncompressed(corePath)), cancellationToken);
             var terminal = new SharedTerminal(
-                PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.CorePolicy(given)), InitialCols, InitialRows, GdbSandbox.CorePrivileges(uid), handOver.Path),
+                PseudoTerminal.Start(command, GdbSandbox.Environment(sandbox.CorePolicy(PseudoTerminal.HandedOverDirectory)), InitialCols, InitialRows, GdbSandbox.CorePrivileges(uid), handOver.Path),
                 "gdb", limits: options.Value.TerminalLimits);
             var handedOver = handOver;
             terminal.Ended.ContinueWith(_ => Release(handedOver, uid, slot), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            terminal.Announce(handedExecutable is not null
-                ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {TenantText.Printable(executable.Shown ?? "")} (from {TenantText.Printable(executable.Source)})."
-                : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({TenantText.Printable(executable.Source)}); symbols will be missing.");
+            terminal.Announce(announcement);
             return terminal;
         }
         catch
@@ -82,6 +60,69 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
             Release(handOver, uid, slot);
             throw;
         }
+    }
+
+    /// <summary>
+    /// gdb in batch mode on a core, sandboxed and given the executable and sysroot exactly as a
+    /// terminal's gdb is, running <paramref name="commands"/> (<c>-ex</c>): what it printed, at most
+    /// <paramref name="maxBytes"/>, and whether it finished within <paramref name="limit"/> (else it
+    /// is killed), and the core's notes (which map addresses to files). Holds no slot of
+    /// <see cref="GdbProcessSlots"/>: the caller bounds how many run.
+    /// </summary>
+    /// <exception cref="SandboxUnavailableException">gdb cannot be sandboxed here, or every sandbox uid is in use.</exception>
+    public (string Output, bool Finished, CoreNotes? Notes) RunBatchOnCore(string corePath, IEnumerable<string> commands, TimeSpan limit, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        if (sandbox.Unavailable is { } why) throw new SandboxUnavailableException($"gdb cannot be sandboxed on this node ({why}), so it does not run.");
+        var uid = uids.Rent();
+        try
+        {
+            using var handOver = HandOverDirectory.Create(store.Root, uid);
+            // A name of its own: nobody reads it, and it is not mistaken for a terminal's copy of the core.
+            var (command, _, core) = HandOverCore(handOver, corePath, "core", cancellationToken);
+            command.InsertRange(1, ["-batch", "-iex", "set width 0", "-iex", "set height 0", "-iex", "set confirm off"]);
+            foreach (var line in commands) command.AddRange(["-ex", line]);
+            using var gdb = PseudoTerminal.Start(
+                command, GdbSandbox.Environment(sandbox.CorePolicy(PseudoTerminal.HandedOverDirectory)), InitialCols, InitialRows, GdbSandbox.CorePrivileges(uid), handOver.Path);
+            var (output, finished) = gdb.ReadUntilHangUp(limit, maxBytes, cancellationToken);
+            return (System.Text.Encoding.UTF8.GetString(output), finished, CoreNotes.Read(core));
+        }
+        finally
+        {
+            uids.Return(uid);
+        }
+    }
+
+    /// <summary>
+    /// Puts the core (decompressed when it is zstd) in <paramref name="handOver"/> as <paramref name="name"/>,
+    /// with the sandbox's script, the core's executable and, from a running container, its
+    /// libraries; returns gdb's command line, a line for people on where the executable came from, and
+    /// the plain core's path in the directory.
+    /// </summary>
+    private (List<string> Command, string Announcement, string Core) HandOverCore(HandOverDirectory handOver, string corePath, string name, CancellationToken cancellationToken)
+    {
+        // gdb reads cores at random: a compressed one gets a plain copy for as long as gdb runs.
+        var core = CompressedCore.IsCompressed(corePath)
+            ? handOver.AddDecompressed(corePath, name, FreeSpaceFloor.Parse(options.Value.MinFreeSpace), CoreMetadata.ReadFor(corePath)?.Size ?? 0, cancellationToken)
+            : handOver.AddStoreFile(corePath, name);
+        cancellationToken.ThrowIfCancellationRequested();
+        // gdb reaches what it was handed through descriptor 3: the store's parents need not be open to it.
+        var given = PseudoTerminal.HandedOverDirectory;
+        handOver.AddHostFile(GdbSandbox.Script, GdbSandbox.HandedOverScript);
+        List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
+        using var executable = FindExecutable(corePath, core);
+        var handedExecutable = executable.HandOver(handOver, TenantText.FileName("executable-", executable.Shown));
+        if (executable.ContainerRoot is { } containerRoot)
+        {
+            handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
+            command.AddRange(["-iex", $"set sysroot {given}/{HandOverDirectory.Sysroot}"]);
+        }
+
+        if (handedExecutable is not null) command.Add($"{given}/{Path.GetFileName(handedExecutable)}");
+        command.AddRange(["-c", $"{given}/{name}"]);
+        var announcement = handedExecutable is not null
+            ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {TenantText.Printable(executable.Shown ?? "")} (from {TenantText.Printable(executable.Source)})."
+            : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({TenantText.Printable(executable.Source)}); symbols will be missing.";
+        return (command, announcement, core);
     }
 
     /// <summary><c>gdb -p &lt;pid&gt;</c> with the process's own root as sysroot, so libraries resolve inside its container.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
@@ -100,28 +99,12 @@ public sealed partial class GdbSandbox(IOptions<ProfilerOptions> options, ILogge
         var given = PseudoTerminal.HandedOverDirectory;
         List<string> command = [options.Value.Gdb, "-q", "-batch", .. CoreArguments(given)];
         using var gdb = PseudoTerminal.Start(command, Environment(CorePolicy(given)), 120, 36, CorePrivileges(handOver.Uid), handOver.Path);
-        var said = await Task.Run(() => ReadToEnd(gdb, TimeSpan.FromSeconds(30)), cancellationToken);
+        var said = System.Text.Encoding.UTF8.GetString(await Task.Run(() => gdb.ReadUntilHangUp(TimeSpan.FromSeconds(30), 1 << 20, cancellationToken).Output, cancellationToken));
         const string Marker = "core-file-profiler: sandbox: ";
         var line = said.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
         return line is not null
             ? line[Marker.Length..].TrimEnd('.')
             : throw new InvalidOperationException($"a sandboxed gdb did not start: {said.ReplaceLineEndings(" ").Trim()}");
-    }
-
-    private static string ReadToEnd(PseudoTerminal terminal, TimeSpan limit)
-    {
-        var output = new System.Text.StringBuilder();
-        var buffer = new byte[4096];
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            var read = terminal.Read(buffer, TimeSpan.FromMilliseconds(200), out var timedOut);
-            if (timedOut) continue;
-            if (read <= 0) break;
-            output.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, read));
-        }
-
-        return output.ToString();
     }
 
     /// <summary>gdb's whole environment: nothing of the silo's (its admin token, its Redis password) but a PATH.</summary>

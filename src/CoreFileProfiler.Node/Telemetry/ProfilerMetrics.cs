@@ -19,6 +19,7 @@ public sealed class ProfilerMetrics : IDisposable
     private readonly Histogram<double> _processorDuration;
     private readonly Counter<long> _downloads;
     private readonly Counter<long> _downloadBytes;
+    private readonly Counter<long> _crashes;
     private readonly CoreStore _store;
     private readonly TimeProvider _time;
     private (DateTimeOffset At, int Count, long Bytes) _storeScan;
@@ -33,6 +34,7 @@ public sealed class ProfilerMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
         _downloads = _meter.CreateCounter<long>("cfp.downloads", description: "File downloads started (GET), local or through another node.");
         _downloadBytes = _meter.CreateCounter<long>("cfp.download.size", "By", "Bytes of files sent to clients.");
+        _crashes = _meter.CreateCounter<long>("cfp.crashes", description: "Crashes reported, by namespace, container and signal (never pods or signatures: bounded labels).");
         _meter.CreateObservableGauge("cfp.sessions.live", () => Volatile.Read(ref _liveSessions), description: "Live debug sessions of this node.");
         _meter.CreateObservableGauge("cfp.terminals.running", () => Running(terminals), description: "gdb terminals running on this node.");
         _meter.CreateObservableGauge("cfp.terminal.viewers", () => terminals.All().Sum(t => t.ViewerCount), description: "Viewers connected to this node's terminals.");
@@ -51,6 +53,10 @@ public sealed class ProfilerMetrics : IDisposable
     public void DownloadStarted(bool local) => _downloads.Add(1, new KeyValuePair<string, object?>("source", local ? "local" : "remote"));
 
     public void Sent(long bytes) => _downloadBytes.Add(bytes);
+
+    /// <summary>A crash reported; a crash outside any pod has empty namespace and container.</summary>
+    public void Crashed(string? ns, string? container, string signal) => _crashes.Add(
+        1, new("namespace", ns ?? ""), new("container", container ?? ""), new KeyValuePair<string, object?>("signal", signal));
 
     public void LiveSessions(int count) => Volatile.Write(ref _liveSessions, count);
 

@@ -70,6 +70,28 @@ public sealed class PseudoTerminal : IDisposable
 
     public void Write(ReadOnlySpan<byte> input) => NodeLibC.WriteAll(_master, input);
 
+    /// <summary>
+    /// Everything the program prints until it hangs up (exits), for a program run to its end (batch gdb):
+    /// at most <paramref name="maxBytes"/> and for at most <paramref name="limit"/>. <c>Finished</c> is false
+    /// when either ran out first; the program still runs then, and the caller kills it.
+    /// </summary>
+    public (byte[] Output, bool Finished) ReadUntilHangUp(TimeSpan limit, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        var output = new MemoryStream();
+        var buffer = new byte[16384];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < limit && output.Length < maxBytes && !cancellationToken.IsCancellationRequested)
+        {
+            var wait = TimeSpan.FromMilliseconds(Math.Clamp((limit - clock.Elapsed).TotalMilliseconds, 1, 200));
+            var read = Read(buffer, wait, out var timedOut);
+            if (timedOut) continue;
+            if (read <= 0) return (output.ToArray(), true);
+            output.Write(buffer, 0, (int)Math.Min(read, maxBytes - output.Length));
+        }
+
+        return (output.ToArray(), false);
+    }
+
     public void Resize(int cols, int rows)
     {
         NodeLibC.SetWindowSize(_master, cols, rows);

@@ -25,6 +25,7 @@ public static class ClusterApi
         api.MapGet("/sessions", Sessions).WithSummary("Every live session in the cluster.");
         api.MapGet("/nodes", Nodes).WithSummary("Every node, up or down.");
         api.MapGet("/cores", Cores).WithSummary("Every core in the cluster, newest first.").ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/crashes", Crashes).WithSummary("Every crash group in the cluster, by namespace, container and signature, most recent crash first.");
         api.MapDelete("/sessions/{id}", SessionsApi.Close).WithSummary("Ends any session.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
@@ -59,6 +60,14 @@ public static class ClusterApi
         var answer = await cluster.CoresAsync(filter, cancellationToken);
         MarkUnavailable(response, answer.UnavailableNodes);
         return TypedResults.Ok(answer.Items.OrderByDescending(c => c.Time).ToList());
+    }
+
+    /// <summary>Each node's groups merged across the cluster (docs/architecture.md, Crash reports).</summary>
+    public static async Task<Ok<IReadOnlyList<CrashGroup>>> Crashes(ClusterOverview cluster, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var answer = await cluster.CrashesAsync(cancellationToken);
+        MarkUnavailable(response, answer.UnavailableNodes);
+        return TypedResults.Ok(answer.Items);
     }
 
     /// <summary>401 unless <see cref="AdminAccess"/> allows the caller; 403 for a signed-in change from another origin's page.</summary>
