@@ -131,8 +131,8 @@ public sealed partial class CrashReporter(
         }
 
         CrashReportFile.WriteFor(core, report);
-        var (group, isNew, removed) = groups.Add(path ?? core, metadata, report);
         metrics.Crashed(metadata.Namespace, metadata.Container, report.SignalName ?? "unknown");
+        var (group, isNew, removed) = groups.Add(path ?? core, metadata, report);
         LogReported(logger, path ?? core, report.Signature, group.Count, removed.Count, report.Error);
         foreach (var observer in observers)
         {

@@ -67,6 +67,8 @@ public static class ProfilerHostingExtensions
             .Validate(o => o.MaxRequestBodyBytes is > 0 and <= 1 << 30, "Profiler:MaxRequestBodyBytes must be between 1 and 1 GiB.")
             .Validate(o => o.RequestBodyTimeoutSeconds > 0, "Profiler:RequestBodyTimeoutSeconds must be positive.")
             .Validate(o => o.RequestHeadersTimeoutSeconds > 0, "Profiler:RequestHeadersTimeoutSeconds must be positive.")
+            .Validate(o => o.CoresPerSignature > 0, "Profiler:CoresPerSignature must be positive.")
+            .Validate(o => o.CrashReportTimeoutSeconds > 0, "Profiler:CrashReportTimeoutSeconds must be positive.")
             .ValidateOnStart();
 
         var auth = builder.Configuration.GetSection(AdminOptions.Section);
