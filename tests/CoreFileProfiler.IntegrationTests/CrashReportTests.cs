@@ -101,7 +101,7 @@ public sealed class CrashReportTests(LiveContainersFixture fixture)
         byte[][] hostile = [System.Security.Cryptography.RandomNumberGenerator.GetBytes(64 << 10), HostileElf.AsCore(HostileElf.CoreWithNotes()), bytes[..8192]];
         var filed = new List<string>();
         foreach (var core in hostile) filed.Add(await CollectAsync(silo, temp, core, pid));
-        var reports = await Task.WhenAll(filed.Select(core => WaitForReportAsync(silo, core)));
+        var reports = await Task.WhenAll(filed.Select(core => CrashReportFiles.WaitForAsync(core, silo)));
         Assert.Equal("gdb found no stack in the core", reports[0].GetProperty("error").GetString());
         Assert.Equal("SIGSEGV (no backtrace: gdb found no stack in the core)", reports[0].GetProperty("summary").GetString());
         Assert.Equal("SIGSEGV", reports[1].GetProperty("summary").GetString()); // a frame the crafted core gives nothing to name
@@ -109,7 +109,7 @@ public sealed class CrashReportTests(LiveContainersFixture fixture)
         Assert.StartsWith("SIGSEGV", reports[2].GetProperty("summary").GetString(), StringComparison.Ordinal); // what a cut core still says
 
         // Nothing broke: the honest crash after them is reported in full.
-        var report = await WaitForReportAsync(silo, await CollectAsync(silo, temp, bytes, pid, crasher));
+        var report = await CrashReportFiles.WaitForAsync(await CollectAsync(silo, temp, bytes, pid, crasher), silo);
         Assert.Equal($"SIGSEGV in {CrashingProgram.CrashingFunction} ({CrashingProgram.SourceFile}:{CrashingProgram.CrashingLine})", report.GetProperty("summary").GetString());
         Assert.False(report.TryGetProperty("error", out _), "an honest core's report has an error");
     }
@@ -122,7 +122,7 @@ public sealed class CrashReportTests(LiveContainersFixture fixture)
         var crasher = await CrashingProgram.BuildAsync(temp.Path);
         var (core, pid) = await CrashingProgram.CrashAsync(crasher, Path.Join(temp.Path, "crash"));
 
-        var report = await WaitForReportAsync(silo, await CollectAsync(silo, temp, await File.ReadAllBytesAsync(core), pid, crasher));
+        var report = await CrashReportFiles.WaitForAsync(await CollectAsync(silo, temp, await File.ReadAllBytesAsync(core), pid, crasher), silo);
 
         Assert.Equal("gdb did not finish within 0.05 s (or printed more than 4 MiB) and was killed", report.GetProperty("error").GetString());
         Assert.StartsWith("SIGSEGV (no backtrace: gdb did not finish", report.GetProperty("summary").GetString(), StringComparison.Ordinal);
@@ -134,17 +134,6 @@ public sealed class CrashReportTests(LiveContainersFixture fixture)
     private static Task<string> CollectAsync(SiloProcess silo, TempDirectory temp, byte[] core, int pid, string? exe = null) =>
         Collector.CollectAsync(core, silo.CoreRoot, Path.Join(temp.Path, "log"),
             ["-P", pid.ToString(CultureInfo.InvariantCulture), "-s", "11", "-t", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), .. exe is null ? Array.Empty<string>() : ["-E", exe.Replace('/', '!')]]);
-
-    private static async Task<JsonElement> WaitForReportAsync(SiloProcess silo, string core)
-    {
-        var path = core + ".report.json";
-        for (var clock = Stopwatch.StartNew(); !File.Exists(path); await Task.Delay(100))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(20)) throw new TimeoutException($"No report for {core}:\n{silo.LogTail()}");
-        }
-
-        return JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement;
-    }
 
     /// <summary>A container of <see cref="Pod"/> with <paramref name="program"/> in it at <c>/crasher</c>, named by the kubelet's log link.</summary>
     private async Task<string> StartPodContainerAsync(InstalledCollector collector, string container, string program)
