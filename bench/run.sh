@@ -7,16 +7,21 @@
 #   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
 #   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
 #   --no-build             use what is built already (test.sh runs the smoke after its build)
+#   bench/run.sh --crash-reports   only crash reports: crash-to-report p50/p99 over 20 crashes and gdb CPU
+#                          per report for a small and a 1 GiB core (bench/crash-reports.py; points
+#                          kernel.core_pattern at the collector while it runs, restores it), printed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=""
 build=yes
+crash_reports=""
 for argument in "$@"; do
     case "$argument" in
         --quick) quick="--quick" ;;
         --no-build) build="" ;;
-        *) echo "usage: bench/run.sh [--quick] [--no-build]" >&2; exit 2 ;;
+        --crash-reports) crash_reports=yes ;;
+        *) echo "usage: bench/run.sh [--quick] [--no-build] [--crash-reports]" >&2; exit 2 ;;
     esac
 done
 
@@ -45,6 +50,9 @@ fi
 collector=src/CoreFileProfiler.Collector/bin/Release/net10.0/linux-x64/publish/core-collector
 silo_dll=src/CoreFileProfiler.Silo/bin/Release/net10.0/CoreFileProfiler.Silo.dll
 driver=bench/Driver/bin/Release/net10.0/bench-driver
+if [ -n "$crash_reports" ]; then
+    exec python3 bench/crash-reports.py "$silo_dll" "$collector" 20 1024
+fi
 
 # --- inputs -------------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/cfp-bench.XXXXXX")
