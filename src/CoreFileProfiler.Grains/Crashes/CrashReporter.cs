@@ -94,12 +94,16 @@ public sealed partial class CrashReporter(
             try
             {
                 await Task.Delay(Settle, stoppingToken);
-                _queued.TryRemove(core, out _);
                 await Task.Run(() => Report(core, stoppingToken), stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, core, e);
+            }
+            finally
+            {
+                // Only now: a second event for it while it is reported must not start a second report (and count).
+                _queued.TryRemove(core, out _);
             }
         }
     }
