@@ -49,20 +49,39 @@ public sealed partial class CrashReporter(
             return;
         }
 
-        using (var opened = StoreDirectory.OpenRoot(store.Root)) opened.CreateDirectories(StoreLayout.KubernetesFolder).Dispose();
-        var root = store.ResolvedRoot ?? store.Root;
+        FiledCoreWatcher? watcher = null;
+        try
+        {
+            using (var opened = StoreDirectory.OpenRoot(store.Root)) opened.CreateDirectories(StoreLayout.KubernetesFolder).Dispose();
+            var root = store.ResolvedRoot ?? store.Root;
+            watcher = new FiledCoreWatcher(root, Path.Join(root, StoreLayout.KubernetesFolder), Enqueue, LookThrough, CatchUp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SymlinkInStoreException or ArgumentException)
+        {
+            // No inotify (its limits reached) or no store yet: a failure here must not stop the silo.
+            LogNotWatching(logger, e.Message);
+        }
 
-        using var watcher = new FiledCoreWatcher(root, Path.Join(root, StoreLayout.KubernetesFolder), Enqueue, LookThrough, CatchUp);
-        await Task.Run(CatchUp, stoppingToken);
-        await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
+        using (watcher)
+        {
+            await Task.Run(CatchUp, stoppingToken);
+            await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
+        }
     }
 
     /// <summary>Every core of the store without a report, oldest first: those filed while the silo was down, or lost by the watcher.</summary>
     private void CatchUp()
     {
-        foreach (var core in store.ListAll().Reverse())
+        try
         {
-            if (!CrashReportFile.Exists(core.FullPath)) Enqueue(core.FullPath);
+            foreach (var core in store.ListAll().Reverse())
+            {
+                if (!CrashReportFile.Exists(core.FullPath)) Enqueue(core.FullPath);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SymlinkInStoreException)
+        {
+            LogNotWatching(logger, e.Message);
         }
     }
 
@@ -159,6 +178,9 @@ public sealed partial class CrashReporter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Crash observer {Observer} failed")]
     private static partial void LogObserverFailed(ILogger logger, string observer, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Crash reports may miss new cores until the next start: the core store is not watched ({Reason})")]
+    private static partial void LogNotWatching(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "No crash reports on this node: gdb cannot be sandboxed ({Reason})")]
     private static partial void LogNoReports(ILogger logger, string reason);
