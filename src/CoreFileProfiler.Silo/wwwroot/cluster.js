@@ -105,7 +105,7 @@ function crashRow(g) {
     el('td', { class: 'summary' }, g.summary),
     el('td', { class: 'num' }, g.count),
     el('td', {}, perHourChart(g.perHour)),
-    el('td', {}, utc(g.firstSeen)), el('td', {}, utc(g.lastSeen)),
+    el('td', { class: 'when' }, utc(g.firstSeen)), el('td', { class: 'when' }, utc(g.lastSeen)),
     el('td', {}, g.nodes.join(', ')),
     el('td', { class: 'actions' }, debugNewest(g)));
 }
