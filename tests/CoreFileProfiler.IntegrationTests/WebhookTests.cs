@@ -37,10 +37,10 @@ public sealed class WebhookTests(CrashNotificationsFixture fixture)
         for (var i = 0; i < 12; i++) await fixture.CollectCrashAsync(fixture.Crasher, Pod, Container);
         await fixture.CrashGroupAsync(Container, 13, ReportWithin);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(55), $"the loop took {clock.Elapsed}: too long to tell coalescing from the minute");
-        Assert.Single(fixture.Live.Received, r => r.Body.GetProperty("data").GetProperty("container").GetString() == Container);
+        Assert.Single(fixture.Live.Received, r => IsOf(r.Body, Container));
 
-        // The slow receiver holds its request open, the dead one refuses it: the gateway answers as ever.
-        Assert.Equal(1, fixture.Slow.Arrived);
+        // The slow receiver got the same event (it answers only after 30 s), the dead one refused it: the gateway answers as ever.
+        Assert.Single(fixture.Slow.Received, r => IsOf(r.Body, Container));
         var answered = Stopwatch.StartNew();
         using (var nodes = await fixture.Silo.Http.GetAsync("/api/nodes")) Assert.True(nodes.IsSuccessStatusCode);
         Assert.True(answered.Elapsed < TimeSpan.FromSeconds(2), $"/api/nodes took {answered.Elapsed}");
@@ -54,6 +54,9 @@ public sealed class WebhookTests(CrashNotificationsFixture fixture)
         Assert.DoesNotContain(log, line => line.Contains("/hook", StringComparison.Ordinal)); // a URL's path may be a token
         Console.WriteLine($"webhooks: first event {firstEventAfter.TotalSeconds:0.0} s after the crash was filed; dead receiver: {dead.Count} log lines");
     }
+
+    private static bool IsOf(System.Text.Json.JsonElement cloudEvent, string container) =>
+        cloudEvent.GetProperty("data").GetProperty("container").GetString() == container;
 
     [Fact]
     public async Task A_webhook_that_is_not_an_http_url_refuses_the_start_in_one_line()

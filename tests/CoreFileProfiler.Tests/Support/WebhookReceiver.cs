@@ -33,8 +33,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url { get; }
 
+    private readonly List<(string? ContentType, JsonElement Body)> _all = [];
+
     /// <summary>Every POST that arrived so far, in order: its Content-Type and its JSON body.</summary>
-    public List<(string? ContentType, JsonElement Body)> Received { get; } = [];
+    public IReadOnlyList<(string? ContentType, JsonElement Body)> Received
+    {
+        get { lock (_all) return [.. _all]; }
+    }
 
     /// <summary>Requests that arrived, answered or not yet.</summary>
     public int Arrived => Volatile.Read(ref _arrived);
@@ -88,7 +93,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             Interlocked.Increment(ref _arrived);
             var body = await JsonDocument.ParseAsync(context.Request.InputStream);
             var received = (context.Request.ContentType, body.RootElement.Clone());
-            lock (Received) Received.Add(received);
+            lock (_all) _all.Add(received);
             _received.Writer.TryWrite(received);
             if (_delay > TimeSpan.Zero) await Task.Delay(_delay, _stopping.Token);
             context.Response.StatusCode = _status;
