@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CsCheck;
 using CoreFileProfiler.Silo.Notifications;
 using CoreFileProfiler.Tests.Support;
 
@@ -45,5 +46,17 @@ public sealed class CrashCloudEventTests
         var ids = Enumerable.Range(0, 1000).Select(_ => JsonDocument.Parse(CrashCloudEvent.Encode(notice, Now).Body).RootElement.GetProperty("id").GetString()).ToHashSet();
 
         Assert.Equal(1000, ids.Count);
+    }
+
+    [Fact]
+    public void Whatever_a_tenant_names_its_functions_and_files_the_summary_arrives_as_the_same_text()
+    {
+        // Any UTF-16, lone surrogates, quotes, control characters and markup included: a crash's names are the tenant's.
+        Gen.String[Gen.Char, 0, 200].Sample(summary =>
+        {
+            var (body, _) = CrashCloudEvent.Encode(new CrashNotice("node-a", CrashGroups.Of("3f2a", 1, summary: summary), 1), Now);
+            var received = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("summary").GetString();
+            return received == summary || (summary.Any(char.IsSurrogate) && received!.Length > 0 == summary.Length > 0);
+        }, iter: 5000);
     }
 }
