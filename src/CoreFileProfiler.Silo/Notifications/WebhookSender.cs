@@ -24,6 +24,7 @@ public sealed partial class WebhookSender : IAsyncDisposable
     private readonly Channel<WebhookEvent> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _delivering;
+    private readonly string _receiver;
 
     /// <param name="http">Must not follow redirects: a receiver answers for itself, never sends the event elsewhere.</param>
     public WebhookSender(Uri url, HttpMessageInvoker http, TimeProvider time, ILogger logger)
@@ -32,20 +33,16 @@ public sealed partial class WebhookSender : IAsyncDisposable
         _http = http;
         _time = time;
         _logger = logger;
-        Receiver = ReceiverOf(url);
+        // Log lines name the receiver by scheme, host and port: a URL's path and query often hold a token.
+        _receiver = $"{url.Scheme}://{url.IdnHost}:{url.Port}";
         _queue = Channel.CreateBounded<WebhookEvent>(
             new BoundedChannelOptions(QueueLength) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            dropped => LogDropped(_logger, Receiver, dropped.Group, QueueLength));
+            dropped => LogDropped(_logger, _receiver, dropped.Group, QueueLength));
         _delivering = Task.Run(DeliverAllAsync);
     }
 
-    /// <summary>The receiver as log lines name it: scheme, host and port; a URL's path and query often hold a token.</summary>
-    public string Receiver { get; }
-
     /// <summary>Queues the event for this receiver; never waits.</summary>
     public void Enqueue(WebhookEvent webhookEvent) => _queue.Writer.TryWrite(webhookEvent);
-
-    public static string ReceiverOf(Uri url) => $"{url.Scheme}://{url.IdnHost}:{url.Port}";
 
     private async Task DeliverAllAsync()
     {
@@ -71,11 +68,11 @@ public sealed partial class WebhookSender : IAsyncDisposable
             if (failure is null) return;
             if (permanent || attempt == MaxAttempts)
             {
-                LogGaveUp(_logger, Receiver, webhookEvent.Group, attempt, failure);
+                LogGaveUp(_logger, _receiver, webhookEvent.Group, attempt, failure);
                 return;
             }
 
-            LogRetrying(_logger, Receiver, webhookEvent.Group, attempt, failure, delay.TotalSeconds);
+            LogRetrying(_logger, _receiver, webhookEvent.Group, attempt, failure, delay.TotalSeconds);
             await Task.Delay(delay, _time, _stopping.Token);
             delay *= 2;
         }
