@@ -34,7 +34,10 @@ public sealed class CrashEventThrottle(TimeProvider time, Action<CrashNotice> an
             var since = 1 + (open?.Pending ?? 0);
             open?.Timer.Dispose();
             var window = new Window(key, node, group);
-            window.Timer = time.CreateTimer(state => Close((Window)state!), window, Interval, Timeout.InfiniteTimeSpan);
+            using (ExecutionContext.SuppressFlow()) // the minute's announcement belongs to no one crash's call
+            {
+                window.Timer = time.CreateTimer(state => Close((Window)state!), window, Interval, Timeout.InfiniteTimeSpan);
+            }
             _windows[key] = window;
             announce(new CrashNotice(node, group, since)); // under the lock, so a group's announcements keep their order
         }

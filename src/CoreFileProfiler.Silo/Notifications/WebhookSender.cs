@@ -38,7 +38,8 @@ public sealed partial class WebhookSender : IAsyncDisposable
         _queue = Channel.CreateBounded<WebhookEvent>(
             new BoundedChannelOptions(QueueLength) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped => LogDropped(_logger, _receiver, dropped.Group, QueueLength));
-        _delivering = Task.Run(DeliverAllAsync);
+        // The loop outlives the call that made the sender (a report, a request): its log lines must not carry that call's scope or trace.
+        using (ExecutionContext.SuppressFlow()) _delivering = Task.Run(DeliverAllAsync);
     }
 
     /// <summary>Queues the event for this receiver; never waits.</summary>
