@@ -9,8 +9,10 @@ using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using CoreFileProfiler.Grains.Cluster;
+using CoreFileProfiler.Grains.Crashes;
 using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Silo.NodeIo;
+using CoreFileProfiler.Silo.Notifications;
 using Orleans.Configuration;
 using Orleans.Persistence;
 using Orleans.Serialization;
@@ -77,6 +79,13 @@ public static class ProfilerHostingExtensions
         builder.Services.AddSingleton(ProcessorCallers.Parse(ConfiguredList.Read(auth.GetSection("ProcessorCallers"))));
         var origins = AllowedOrigins.Parse(ConfiguredList.Read(auth.GetSection("AllowedOrigins")));
         builder.Services.AddSingleton<ClusterOrigins>();
+        var webhooks = WebhookUrls.Parse(ConfiguredList.Read(builder.Configuration.GetSection(WebhookUrls.Setting)));
+        if (webhooks.Urls.Count > 0)
+        {
+            builder.Services.AddSingleton(webhooks);
+            builder.Services.AddSingleton<ICrashObserver, CrashWebhooks>();
+        }
+
         builder.Services.AddSingleton(services => new AllowedOrigins(
             origins, services.GetRequiredService<PublicUrls>(), services.GetRequiredService<IServer>(), services.GetRequiredService<ClusterOrigins>()));
         builder.Services.AddSingleton<PublicUrls>();

@@ -128,12 +128,17 @@ internal static class SessionPage
         page.Append("""</tbody></table><p id="snapshot-result" class="empty" hidden></p>""");
     }
 
-    /// <summary>What the collector knew: "SIGSEGV · /usr/bin/app · truncated".</summary>
+    /// <summary>
+    /// The crash report's summary and signature, so a person sees what crashed before opening gdb (both are
+    /// the tenant's text: function and file names), then what the collector knew: "SIGSEGV · /usr/bin/app · truncated".
+    /// </summary>
     private static string Crash(SessionFile file, HtmlEncoder html)
     {
+        var report = file.Summary is { } summary ? $"""<div class="summary">{html.Encode(summary)}</div>""" : "";
+        if (file.Signature is { } signature) report += $"""<div class="ago signature" title="crash signature">{html.Encode(signature)}</div>""";
         string?[] facts = [file.Signal is { } signal ? SignalName(signal) : null, file.Exe, file.Truncated ? "truncated" : null];
         var known = facts.OfType<string>().ToList();
-        return known.Count == 0 ? "" : $"""<div class="ago">{string.Join(" · ", known.Select(html.Encode))}</div>""";
+        return report + (known.Count == 0 ? "" : $"""<div class="ago">{string.Join(" · ", known.Select(html.Encode))}</div>""");
     }
 
     private static string SignalName(int signal) => signal switch

@@ -43,7 +43,7 @@ public class SiloFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Silo is not null) await Silo.DisposeAsync();
         _temp.Dispose();

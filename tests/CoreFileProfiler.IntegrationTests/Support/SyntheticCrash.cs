@@ -34,9 +34,10 @@ public sealed class SyntheticCrash
     public string CoreName => $"{Pid}_{Time:yyyyMMdd-HHmmss}";
 
     /// <summary>Runs the real collector on <paramref name="core"/> into <paramref name="coreRoot"/>; returns the path it filed.</summary>
-    public Task<string> CollectAsync(byte[] core, string coreRoot, IDictionary<string, string>? settings = null) =>
+    /// <param name="time">When the crash happened, if not at <see cref="Time"/>.</param>
+    public Task<string> CollectAsync(byte[] core, string coreRoot, IDictionary<string, string>? settings = null, DateTimeOffset? time = null) =>
         Collector.CollectAsync(core, coreRoot, _logRoot,
-            ["-P", Pid.ToString(CultureInfo.InvariantCulture), "-s", "11", "-t", Time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)],
+            ["-P", Pid.ToString(CultureInfo.InvariantCulture), "-s", "11", "-t", (time ?? Time).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)],
             new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
             {
                 ["CORE_COLLECTOR_PROC_ROOT"] = _procRoot,
