@@ -70,9 +70,13 @@ internal sealed class DownloadForwarder(ForwardingClient client)
             await context.Response.StartAsync(activity.Token);
             while (true)
             {
-                var read = await body.ReadAsync(writer.GetMemory(PieceBytes), activity.Token);
-                if (read == 0) return (ForwarderError.None, null);
-                writer.Advance(read);
+                // A piece goes out full, or at the end: over TLS a read yields one record (16 KiB at most), and a
+                // flush per read would cost a send per record.
+                var piece = writer.GetMemory(PieceBytes);
+                int filled = 0, read;
+                while (filled < piece.Length && (read = await body.ReadAsync(piece[filled..], activity.Token)) > 0) filled += read;
+                if (filled == 0) return (ForwarderError.None, null);
+                writer.Advance(filled);
                 var flushed = await writer.FlushAsync(activity.Token);
                 if (flushed.IsCanceled || flushed.IsCompleted) return (ForwarderError.ResponseBodyClient, null);
                 activity.CancelAfter(activityTimeout);
