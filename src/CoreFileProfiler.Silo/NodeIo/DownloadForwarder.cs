@@ -14,7 +14,7 @@ namespace CoreFileProfiler.Silo.NodeIo;
 internal sealed class DownloadForwarder(ForwardingClient client)
 {
     /// <summary>The most read from the owning gateway, and handed to Kestrel, at once.</summary>
-    internal const int PieceBytes = 1 << 20;
+    private const int PieceBytes = 1 << 20;
 
     /// <summary>
     /// Sends the request to <paramref name="target"/> and copies the answer to the client. The error is YARP's
