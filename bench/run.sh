@@ -6,6 +6,7 @@
 # gateway serves the first's sessions, against the first's own.
 #   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
 #   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
+#   --downloads            the download rows alone (about a minute), written to artifacts/bench-downloads.md
 #   --no-build             use what is built already (test.sh runs the smoke after its build)
 #   bench/run.sh --crash-reports   only crash reports: crash-to-report p50/p99 over 20 crashes and gdb CPU
 #                          per report for a small and a 1 GiB core (bench/crash-reports.py; points
@@ -14,14 +15,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=""
+only=""
 build=yes
 crash_reports=""
 for argument in "$@"; do
     case "$argument" in
         --quick) quick="--quick" ;;
+        --downloads) only="--downloads-only" ;;
         --no-build) build="" ;;
         --crash-reports) crash_reports=yes ;;
-        *) echo "usage: bench/run.sh [--quick] [--no-build] [--crash-reports]" >&2; exit 2 ;;
+        *) echo "usage: bench/run.sh [--quick] [--downloads] [--crash-reports] [--no-build]" >&2; exit 2 ;;
     esac
 done
 
@@ -132,8 +135,10 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), websocketd $(dpkg-query -W -f="\${Version}" websocketd 2>/dev/null || echo unknown), loopback"
 out=bench/RESULTS.md
 [ -n "$quick" ] && out=artifacts/bench-quick.md
+[ -n "$only" ] && out=artifacts/bench-downloads.md
+mkdir -p "$(dirname "$out")"
 
-"$driver" suite $quick --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" --other-gateway "http://127.0.0.1:$other_port" \
+"$driver" suite $quick $only --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" --other-gateway "http://127.0.0.1:$other_port" \
     --nginx "http://127.0.0.1:$nginx_port" --websocketd "ws://127.0.0.1:$websocketd_port/" \
     --bare-kestrel "http://127.0.0.1:$kestrel_port" \
     --core-root "$cores" --big "$big" --crash-core "$crash_core" --bulk-lines "$bulk_lines" \

@@ -20,13 +20,19 @@ public static class Suite
         // The second node's gateway: the silo's sessions reached through it, as a user of any node would.
         var otherGateway = new Uri(options.Get("other-gateway"));
 
+        // --downloads-only: the download rows alone, to iterate on them in about a minute.
+        var all = !options.Has("downloads-only");
         await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
-        await TerminalsAsync(options, silo, otherGateway, report, rounds, quick);
-        await ProcessorAsync(options, silo, report, quick);
-        await CollectorAsync(options, report, rounds, quick);
-        await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
+        if (all)
+        {
+            await TerminalsAsync(options, silo, otherGateway, report, rounds, quick);
+            await ProcessorAsync(options, silo, report, quick);
+            await CollectorAsync(options, report, rounds, quick);
+            await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
+        }
 
-        report.Write(options.Get("out"), quick ? "Benchmark smoke run (--quick: small sizes, not figures)" : "Benchmark results", options.Get("machine"), rounds);
+        var title = quick ? "Benchmark smoke run (--quick: small sizes, not figures)" : all ? "Benchmark results" : "Benchmark results, downloads only";
+        report.Write(options.Get("out"), title, options.Get("machine"), rounds);
     }
 
     /// <summary>Runs <paramref name="ours"/> and <paramref name="anchor"/> alternately: one warm-up each, then <paramref name="rounds"/> each.</summary>

@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CoreFileProfiler.IntegrationTests.Support;
 
 namespace CoreFileProfiler.IntegrationTests;
@@ -62,6 +63,89 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
 
         // node-c itself read them from its disk: the bytes did not go through the session grain.
         Assert.Equal(servedByC + 4, await DownloadsServedAsync(cluster.C));
+    }
+
+    [Fact]
+    public async Task Every_range_validator_and_head_request_through_another_nodes_gateway_is_answered_as_by_the_owning_gateway()
+    {
+        var core = await cluster.CrashIntoAsync(cluster.C, "matrix-on-c");
+        var length = new FileInfo(core).Length;
+        var session = await ClusterFixture.OpenSessionAsync(cluster.A, "node-c", "matrix-on-c");
+        var file = session + "files/app/" + Path.GetFileName(core);
+        using var first = await cluster.C.Http.GetAsync(file);
+        var etag = first.Headers.ETag!.Tag;
+        var modified = first.Content.Headers.LastModified!.Value.ToString("R", CultureInfo.InvariantCulture);
+
+        var requests = new (string Method, string Headers)[]
+        {
+            ("GET", ""),
+            ("GET", "Range: bytes=0-99"),
+            ("GET", "Range: bytes=-100"),
+            ("GET", $"Range: bytes={length / 3}-"),
+            ("GET", $"Range: bytes={length - 1}-{length + 1000}"),
+            ("GET", "Range: bytes=0-9,20-29"),
+            ("GET", $"Range: bytes={length}-"),        // unsatisfiable: 416
+            ("GET", "Range: bytes=oops"),
+            ("GET", $"Range: bytes=10-\r\nIf-Range: {etag}"),
+            ("GET", "Range: bytes=10-\r\nIf-Range: \"0-0\""),
+            ("GET", $"Range: bytes=10-\r\nIf-Range: {modified}"),
+            ("GET", $"If-None-Match: {etag}"),         // 304
+            ("GET", $"If-Match: \"0-0\""),           // 412
+            ("HEAD", ""),
+            ("HEAD", "Range: bytes=0-99"),
+        };
+        var statuses = new HashSet<int>();
+        foreach (var (method, headers) in requests)
+        {
+            var direct = await AnswerAsync(cluster.C.Port, method, file, headers);
+            var forwarded = await AnswerAsync(cluster.A.Port, method, file, headers);
+            Assert.True(direct == forwarded, $"{method} {headers}:\n{direct}\n--- through node-a ---\n{forwarded}");
+            statuses.Add(int.Parse(direct.Split(' ', 3)[1], CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(new HashSet<int> { 200, 206, 304, 412, 416 }, statuses);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_a_download_through_another_nodes_gateway_ends_the_owning_gateways_transfer()
+    {
+        var core = await cluster.CrashIntoAsync(cluster.C, "left-on-c");
+        // A large core that costs no disk: were its transfer left running, node-c would send all of it.
+        var large = Path.Join(Path.GetDirectoryName(core), "1_20261130-000000");
+        await using (var sparse = new FileStream(large, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        {
+            sparse.SetLength(512L << 20);
+        }
+
+        File.SetUnixFileMode(large, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var session = await ClusterFixture.OpenSessionAsync(cluster.A, "node-c", "left-on-c");
+        var sentBefore = await BytesSentAsync(cluster.C);
+
+        using (var response = await cluster.A.Http.GetAsync(session + "files/app/" + Path.GetFileName(large), HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[1 << 20];
+            for (var read = 0L; read < 4 << 20;) read += await body.ReadAsync(buffer);
+        } // the client leaves after 4 MiB
+
+        // node-a closes its connection to node-c (a transfer left running would keep one, with node-c's bytes
+        // queued in it), and node-c stops sending, far short of the file.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (ProcessSockets.UnreadBytesFrom(cluster.A.Pid, cluster.C.ForwardingPort).Any(unread => unread > 0))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "node-a still holds a transfer from node-c");
+            await Task.Delay(100);
+        }
+
+        var sent = await BytesSentAsync(cluster.C) - sentBefore;
+        Assert.Equal(sent, await BytesSentAsync(cluster.C) - sentBefore);
+        Assert.True(sent < 128 << 20, $"node-c sent {sent} bytes of a download its client left after 4 MiB");
+
+        // The honest path still works: the end of the same file, resumed through node-a.
+        using var resumed = await SendAsync(cluster.A, HttpMethod.Get, session + "files/app/" + Path.GetFileName(large), r => r.Headers.Range = new RangeHeaderValue((512L << 20) - 100, null));
+        Assert.Equal(HttpStatusCode.PartialContent, resumed.StatusCode);
+        Assert.Equal(new byte[100], await resumed.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
@@ -209,12 +293,45 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
     }
 
     /// <summary>Downloads <paramref name="silo"/> served from its own disk so far (its metrics).</summary>
-    private static async Task<double> DownloadsServedAsync(SiloProcess silo)
+    private static Task<double> DownloadsServedAsync(SiloProcess silo) =>
+        MetricAsync(silo, l => l.StartsWith("cfp_downloads_total{", StringComparison.Ordinal) && l.Contains("source=\"local\"", StringComparison.Ordinal));
+
+    /// <summary>Bytes of files <paramref name="silo"/> has sent so far (its metrics).</summary>
+    private static Task<double> BytesSentAsync(SiloProcess silo) =>
+        MetricAsync(silo, l => l.StartsWith("cfp_download_size_bytes_total", StringComparison.Ordinal));
+
+    private static async Task<double> MetricAsync(SiloProcess silo, Func<string, bool> isIts)
     {
         await Task.Delay(600); // the exporter answers a scrape within 500 ms of the last one from its cache
         var text = await silo.Http.GetStringAsync("/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("cfp_downloads_total{", StringComparison.Ordinal) && l.Contains("source=\"local\"", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split("} ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        var line = text.Split('\n').FirstOrDefault(isIts);
+        return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The answer to one request, as the client reads it: status line, the headers that describe the body, and
+    /// the body's hash (the Date and the connection's own headers differ between any two answers, and so does a
+    /// chunked body's framing).
+    /// </summary>
+    private static async Task<string> AnswerAsync(int port, string method, string path, string headers)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        var stream = tcp.GetStream();
+        var extra = headers.Length > 0 ? headers + "\r\n" : "";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}Connection: close\r\n\r\n"));
+        using var all = new MemoryStream();
+        await stream.CopyToAsync(all).WaitAsync(TimeSpan.FromSeconds(30));
+        var bytes = all.ToArray();
+        var end = bytes.AsSpan().IndexOf("\r\n\r\n"u8) + 4;
+        var head = Encoding.ASCII.GetString(bytes, 0, end).Split("\r\n");
+        string[] kept = ["Content-Length", "Content-Range", "Content-Type", "Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges", "Cache-Control"];
+        var described = head.Skip(1).Where(h => kept.Any(k => h.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase))).Order(StringComparer.Ordinal);
+        var body = Encoding.Latin1.GetString(bytes, end, bytes.Length - end);
+        if (head.Contains("Transfer-Encoding: chunked", StringComparer.OrdinalIgnoreCase)) body = Dechunked(body);
+        // A problem's body names its request (traceId), which differs between any two requests.
+        body = Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");
+        return string.Join('\n', [head[0], .. described, "body sha256 " + Convert.ToHexString(SHA256.HashData(Encoding.Latin1.GetBytes(body)))]);
     }
 
     private static async Task WaitUpAsync(SiloProcess gateway, string node)
@@ -225,6 +342,19 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{node} did not come up");
             await Task.Delay(100);
+        }
+    }
+
+    private static string Dechunked(string chunked)
+    {
+        var body = new StringBuilder();
+        for (var at = 0; ;)
+        {
+            var line = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
+            var size = int.Parse(chunked[at..line], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (size == 0) return body.ToString();
+            body.Append(chunked, line + 2, size);
+            at = line + 2 + size + 2;
         }
     }
 

@@ -222,6 +222,7 @@ public static class ProfilerHostingExtensions
         builder.Services.AddSingleton(forwarding);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton(services => new ForwardingClient(tls?.ForwardingClient(services.GetRequiredService<ILogger<ClusterTls>>())));
+        builder.Services.AddSingleton<DownloadForwarder>();
         builder.Services.AddSingleton<NodeGateways>();
         builder.Services.AddSingleton<SessionIo>();
     }

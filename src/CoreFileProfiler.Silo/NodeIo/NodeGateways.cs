@@ -10,47 +10,59 @@ namespace CoreFileProfiler.Silo.NodeIo;
 
 /// <summary>
 /// Forwards a request to the gateway of the node that holds what it asks for, over the pod network,
-/// streaming both ways (YARP). The target comes only from the silo metadata of that node's live silo,
+/// streaming both ways: downloads with <see cref="DownloadForwarder"/>, WebSockets and recordings with YARP. The target comes only from the silo metadata of that node's live silo,
 /// never from the request. When that gateway cannot be reached (nothing published, connection refused,
 /// timed out, TLS refused) the caller serves the request through Orleans messaging instead; such an
 /// address is not tried again for a while, so a blocked port costs one connect timeout, not one per request.
 /// </summary>
 internal sealed partial class NodeGateways(
-    ClusterNodes nodes, ISiloMetadataCache metadata, IHttpForwarder forwarder, ForwardingClient client, ILogger<NodeGateways> logger)
+    ClusterNodes nodes, ISiloMetadataCache metadata, IHttpForwarder forwarder, DownloadForwarder downloads, ForwardingClient client, ILogger<NodeGateways> logger)
 {
     private static readonly TimeSpan RetryUnreachableAfter = TimeSpan.FromSeconds(30);
+
+    // A terminal may be idle for long; its WebSocket pings every 20 s. A download's client may stall.
+    private static readonly TimeSpan ActivityTimeout = TimeSpan.FromMinutes(10);
 
     private static readonly ForwarderRequestConfig RequestConfig = new()
     {
         // HTTP/1.1: WebSockets upgrade through it as they came, and a download is one plain stream.
         Version = HttpVersion.Version11,
         VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        // A terminal may be idle for long; its WebSocket pings every 20 s. A download's client may stall.
-        ActivityTimeout = TimeSpan.FromMinutes(10),
+        ActivityTimeout = ActivityTimeout,
         AllowResponseBuffering = false,
     };
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _unreachable = new();
 
     /// <summary>
-    /// Forwards the request to <paramref name="node"/>'s gateway. True when that gateway answered (or the
-    /// client went away meanwhile): the response is done. False when it could not be reached and nothing was
-    /// sent to the client: serve the request another way.
+    /// Forwards the request (a terminal's or watch link's WebSocket, a recording) to <paramref name="node"/>'s
+    /// gateway. True when that gateway answered (or the client went away meanwhile): the response is done.
+    /// False when it could not be reached and nothing was sent to the client: serve the request another way.
     /// </summary>
-    public async Task<bool> TryForwardAsync(HttpContext context, string node)
+    public Task<bool> TryForwardAsync(HttpContext context, string node) =>
+        TryAsync(context, node, async target =>
+        {
+            var error = await forwarder.SendAsync(context, target, client.Invoker, RequestConfig, ForwardingTransformer.Instance);
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            context.Features.Set<IForwarderErrorFeature>(null);
+            return (error, exception);
+        });
+
+    /// <summary>As <see cref="TryForwardAsync"/>, for a download (a file's GET or HEAD).</summary>
+    public Task<bool> TryForwardDownloadAsync(HttpContext context, string node) =>
+        TryAsync(context, node, target => downloads.SendAsync(context, target, ActivityTimeout));
+
+    private async Task<bool> TryAsync(HttpContext context, string node, Func<string, Task<(ForwarderError Error, Exception? Exception)>> send)
     {
         if (AddressOf(node) is not { } target) return false;
         if (_unreachable.TryGetValue(target, out var until) && DateTimeOffset.UtcNow < until) return false;
 
-        var error = await forwarder.SendAsync(context, target, client.Invoker, RequestConfig, ForwardingTransformer.Instance);
-        // A connect timeout is reported as a cancellation that is not the client's: that node is unreachable too.
+        var (error, exception) = await send(target);
         var notSent = error is ForwarderError.Request or ForwarderError.RequestTimedOut
             || (error is ForwarderError.RequestCanceled && !context.RequestAborted.IsCancellationRequested);
         if (!notSent || context.Response.HasStarted) return true;
 
-        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        context.Features.Set<IForwarderErrorFeature>(null);
-        context.Response.Clear(); // YARP's 502: nothing of it was sent
+        context.Response.Clear(); // what the forwarder set (YARP's 502): nothing of it was sent
         // Only the node's fault counts against its address: a request this client made unsendable (a header
         // HttpClient refuses, such as one with non-ASCII characters) is served another way, once.
         if (!MeansUnreachable(error, exception)) return false;

@@ -29,7 +29,7 @@ internal sealed class SessionIo(
     public async Task<IResult> FileAsync(HttpContext context, IDebugSessionGrain session, DownloadableFile file)
     {
         var local = file.Node == options.Value.NodeName;
-        if (!local && await ForwardedAsync(context, file.Node)) return TypedResults.Empty;
+        if (!local && await ForwardedAsync(context, file.Node, download: true)) return TypedResults.Empty;
 
         var etag = new EntityTagHeaderValue($"\"{file.Size:x}-{file.Modified.UtcTicks:x}\"");
         if (file.Compressed) context.Response.ContentLength = file.ServedLength; // the stream cannot say
@@ -93,8 +93,9 @@ internal sealed class SessionIo(
     }
 
     /// <summary>Whether the request was forwarded to <paramref name="node"/>'s gateway and answered there.</summary>
-    private Task<bool> ForwardedAsync(HttpContext context, string node) =>
-        endpoint.Receives(context) ? Task.FromResult(false) : gateways.TryForwardAsync(context, node);
+    private Task<bool> ForwardedAsync(HttpContext context, string node, bool download = false) =>
+        endpoint.Receives(context) ? Task.FromResult(false)
+            : download ? gateways.TryForwardDownloadAsync(context, node) : gateways.TryForwardAsync(context, node);
 
     private static string? NodeOf(string sessionId) => SessionId.TryGetNode(sessionId, out var node) ? node : null;
 }
