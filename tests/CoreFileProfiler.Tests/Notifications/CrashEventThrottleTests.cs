@@ -17,7 +17,7 @@ public sealed class CrashEventThrottleTests
     {
         using var throttle = Throttle();
 
-        throttle.Filed("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
 
         var notice = Assert.Single(_announced);
         Assert.Equal(("node-a", 1L, 1L), (notice.Node, notice.Group.Count, notice.CountSinceLastEvent));
@@ -27,12 +27,12 @@ public sealed class CrashEventThrottleTests
     public void Twelve_more_crashes_within_the_minute_are_one_event_when_the_minute_is_up_with_their_count()
     {
         using var throttle = Throttle();
-        throttle.Filed("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
 
         for (var count = 2; count <= 13; count++)
         {
             _time.Advance(TimeSpan.FromSeconds(4));
-            throttle.Filed("node-a", CrashGroups.Of("sig-a", count), newGroup: false);
+            throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", count), newGroup: false);
         }
 
         Assert.Single(_announced); // 48 s in: nothing more yet
@@ -44,7 +44,7 @@ public sealed class CrashEventThrottleTests
 
         _time.Advance(TimeSpan.FromMinutes(5)); // nothing more happened: nothing more is sent
         Assert.Equal(2, _announced.Count);
-        throttle.Filed("node-a", CrashGroups.Of("sig-a", 14), newGroup: false); // a quiet group's next crash goes at once
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", 14), newGroup: false); // a quiet group's next crash goes at once
         Assert.Equal((14L, 1L), (_announced[2].Group.Count, _announced[2].CountSinceLastEvent));
     }
 
@@ -52,11 +52,11 @@ public sealed class CrashEventThrottleTests
     public void Two_groups_are_throttled_independently()
     {
         using var throttle = Throttle();
-        throttle.Filed("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
         _time.Advance(TimeSpan.FromSeconds(30));
-        throttle.Filed("node-a", CrashGroups.Of("sig-b", 1), newGroup: true); // a's minute does not hold b back
-        throttle.Filed("node-a", CrashGroups.Of("sig-a", 2), newGroup: false);
-        throttle.Filed("node-a", CrashGroups.Of("sig-b", 2), newGroup: false);
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-b", 1), newGroup: true); // a's minute does not hold b back
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", 2), newGroup: false);
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-b", 2), newGroup: false);
         Assert.Equal(["sig-a", "sig-b"], _announced.Select(n => n.Group.Signature));
 
         _time.Advance(TimeSpan.FromSeconds(30)); // a's minute is up, b's is not
@@ -70,8 +70,8 @@ public sealed class CrashEventThrottleTests
     public void The_same_container_on_two_nodes_is_two_groups() // each node reports its own; the source says which
     {
         using var throttle = Throttle();
-        throttle.Filed("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
-        throttle.Filed("node-b", CrashGroups.Of("sig-a", 1), newGroup: true);
+        throttle.Filed("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
+        throttle.Filed("node-b", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
 
         Assert.Equal(["node-a", "node-b"], _announced.Select(n => n.Node));
     }
@@ -91,7 +91,7 @@ public sealed class CrashEventThrottleTests
             {
                 time.Advance(TimeSpan.FromSeconds(pause));
                 counts[group]++;
-                throttle.Filed("node-a", CrashGroups.Of($"sig-{group}", counts[group]), newGroup: counts[group] == 1);
+                throttle.Filed("node-a", SampleCrashGroups.Of($"sig-{group}", counts[group]), newGroup: counts[group] == 1);
             }
 
             time.Advance(TimeSpan.FromMinutes(2));

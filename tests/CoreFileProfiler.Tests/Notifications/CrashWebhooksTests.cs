@@ -21,8 +21,8 @@ public sealed class CrashWebhooksTests
         await using var second = new WebhookReceiver(status: 200);
         await using var webhooks = Webhooks(first.Url, second.Url);
 
-        webhooks.CrashFiled("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
-        webhooks.CrashFiled("node-a", CrashGroups.Of("sig-b", 1), newGroup: true);
+        webhooks.CrashFiled("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
+        webhooks.CrashFiled("node-a", SampleCrashGroups.Of("sig-b", 1), newGroup: true);
 
         foreach (var receiver in new[] { first, second })
         {
@@ -43,7 +43,7 @@ public sealed class CrashWebhooksTests
         await using var webhooks = Webhooks(dead, live.Url);
 
         var clock = Stopwatch.StartNew();
-        for (var i = 1; i <= 1000; i++) webhooks.CrashFiled("node-a", CrashGroups.Of("sig-a", i), newGroup: i == 1);
+        for (var i = 1; i <= 1000; i++) webhooks.CrashFiled("node-a", SampleCrashGroups.Of("sig-a", i), newGroup: i == 1);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"1000 crashes took {clock.Elapsed} to file");
 
         Assert.Equal(1, (await live.NextAsync(Within)).Body.GetProperty("data").GetProperty("count").GetInt64());
@@ -66,7 +66,7 @@ public sealed class CrashWebhooksTests
         await using var slow = new WebhookReceiver(delay: TimeSpan.FromSeconds(30));
         await using var webhooks = Webhooks(slow.Url);
 
-        webhooks.CrashFiled("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
+        webhooks.CrashFiled("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
         await slow.NextAsync(Within);
         _time.Advance(WebhookSender.RequestTimeout);
 
@@ -84,7 +84,7 @@ public sealed class CrashWebhooksTests
         await using var redirecting = new WebhookReceiver(status: 307, location: elsewhere.Url);
         await using var webhooks = Webhooks(redirecting.Url);
 
-        webhooks.CrashFiled("node-a", CrashGroups.Of("sig-a", 1), newGroup: true);
+        webhooks.CrashFiled("node-a", SampleCrashGroups.Of("sig-a", 1), newGroup: true);
 
         await redirecting.NextAsync(Within);
         await WaitForAsync(() => _log.Lines.Count == 1);
@@ -99,9 +99,9 @@ public sealed class CrashWebhooksTests
         await using var slow = new WebhookReceiver(delay: TimeSpan.FromSeconds(30));
         await using var webhooks = Webhooks(slow.Url);
 
-        webhooks.CrashFiled("node-a", CrashGroups.Of("sig-0", 1), newGroup: true);
+        webhooks.CrashFiled("node-a", SampleCrashGroups.Of("sig-0", 1), newGroup: true);
         await slow.NextAsync(Within); // the sender now waits on it
-        for (var group = 1; group <= WebhookSender.QueueLength + 5; group++) webhooks.CrashFiled("node-a", CrashGroups.Of($"sig-{group}", 1), newGroup: true);
+        for (var group = 1; group <= WebhookSender.QueueLength + 5; group++) webhooks.CrashFiled("node-a", SampleCrashGroups.Of($"sig-{group}", 1), newGroup: true);
 
         var dropped = _log.Lines.Where(l => l.Event == "WebhookQueueFull").ToList();
         Assert.Equal(5, dropped.Count);

@@ -1,7 +1,7 @@
 namespace CoreFileProfiler.Tests.Support;
 
 /// <summary>Crash groups as the reporter hands them to observers, for tests of what observes them.</summary>
-public static class CrashGroups
+public static class SampleCrashGroups
 {
     public static CrashGroup Of(string signature, long count, string container = "app", string summary = "SIGSEGV in crash_here (crasher.c:7)")
     {
