@@ -210,7 +210,10 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
     {
         using var copy = directory.OpenFile(name);
         if (copy is null) return null;
-        File.SetUnixFileMode(copy.SafeFileHandle, StoreLayout.FilePermissions);
+        // The group bits of a file with an ACL are its mask: a sandboxed gdb reading this copy right
+        // now (a terminal, a crash report) holds a named entry that a mask of --- would void.
+        const UnixFileMode group = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+        File.SetUnixFileMode(copy.SafeFileHandle, StoreLayout.FilePermissions | (File.GetUnixFileMode(copy.SafeFileHandle) & group));
         return Path.Join(directory.Path, name);
     }
 
