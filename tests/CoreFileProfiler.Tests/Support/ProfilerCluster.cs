@@ -42,7 +42,7 @@ public sealed class ProfilerCluster : IAsyncDisposable
                 silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             }
 
-            silo.AddMemoryGrainStorage(SessionStorage.Name);
+            silo.AddMemoryGrainStorage(SessionStorage.Underneath);
             silo.AddCoreFileProfiler(node);
         });
         var cluster = builder.Build();
