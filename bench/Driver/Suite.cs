@@ -20,11 +20,18 @@ public static class Suite
         // The second node's gateway: the silo's sessions reached through it, as a user of any node would.
         var otherGateway = new Uri(options.Get("other-gateway"));
 
-        await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
-        await TerminalsAsync(options, silo, otherGateway, report, rounds, quick);
-        await ProcessorAsync(options, silo, report, quick);
-        await CollectorAsync(options, report, rounds, quick);
-        await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
+        if (options.Has("processor-only"))
+        {
+            await ProcessorAsync(options, silo, report, quick);
+        }
+        else
+        {
+            await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
+            await TerminalsAsync(options, silo, otherGateway, report, rounds, quick);
+            await ProcessorAsync(options, silo, report, quick);
+            await CollectorAsync(options, report, rounds, quick);
+            await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
+        }
 
         report.Write(options.Get("out"), quick ? "Benchmark smoke run (--quick: small sizes, not figures)" : "Benchmark results", options.Get("machine"), rounds);
     }

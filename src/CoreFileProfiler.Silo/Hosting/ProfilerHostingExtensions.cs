@@ -114,8 +114,8 @@ public static class ProfilerHostingExtensions
         var tls = cluster.Tls.IsConfigured ? ClusterTls.Load(cluster.Tls) : null;
         var clustered = cluster.Provider == ProfilerClusterOptions.RedisProvider && !string.IsNullOrWhiteSpace(cluster.Redis);
         if (clustered) RedisPreflight.Check(cluster.Redis!);
-        var seal = clustered ? SessionSeal(builder.Configuration, cluster) : null;
         var address = clustered ? AdvertisedAddress.Resolve(cluster.AdvertisedAddress) : null;
+        var seal = clustered ? SessionSeal(builder.Configuration, cluster) : null;
         var urls = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var forwarding = address is not null && cluster.ForwardingPort > 0 ? builder.AddForwardingEndpoint(address, cluster, tls, urls) : ForwardingEndpoint.None;
         builder.AddSessionIo(forwarding, tls);
