@@ -152,6 +152,7 @@ public static class ProfilerHostingExtensions
                     silo.Services.AddSingleton<ISessionRegistry, RedisSessionRegistry>();
                     silo.AddRedisGrainStorage(SessionStorage.Underneath, (OptionsBuilder<RedisStorageOptions> storage) => storage.Configure<Serializer>((o, serializer) =>
                     {
+                        o.ConfigurationOptions = redis.Options; // required by its validator, though the connection is ours
                         o.CreateMultiplexer = async _ => (await redis.GetAsync(), IsShared: true);
                         o.DeleteStateOnClear = true; // an ended session leaves nothing behind
                         // Orleans' own serializer, not the default Json.NET with type names: the records are sealed bytes.

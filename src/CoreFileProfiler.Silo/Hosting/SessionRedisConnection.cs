@@ -12,6 +12,9 @@ public sealed class SessionRedisConnection(string connectionString) : IAsyncDisp
     private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(async () =>
         await ConnectionMultiplexer.ConnectAsync(ConfigurationOptions.Parse(connectionString)));
 
+    /// <summary>The parsed connection string, for whoever checks it is there (Orleans' storage options).</summary>
+    public ConfigurationOptions Options { get; } = ConfigurationOptions.Parse(connectionString);
+
     public Task<IConnectionMultiplexer> GetAsync() => _connection.Value;
 
     public async ValueTask DisposeAsync()
