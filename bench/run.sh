@@ -7,6 +7,7 @@
 #   bench/run.sh           full run (about 5 minutes; needs ~4 GB free under $TMPDIR)
 #   bench/run.sh --quick   smoke run with small sizes, written to artifacts/bench-quick.md
 #   --downloads            the download rows alone (about a minute), written to artifacts/bench-downloads.md
+#   --processor            the processor rows alone, written to artifacts/bench-processor.md
 #   --no-build             use what is built already (test.sh runs the smoke after its build)
 #   bench/run.sh --crash-reports   only crash reports: crash-to-report p50/p99 over 20 crashes and gdb CPU
 #                          per report for a small and a 1 GiB core (bench/crash-reports.py; points
@@ -22,9 +23,10 @@ for argument in "$@"; do
     case "$argument" in
         --quick) quick="--quick" ;;
         --downloads) only="--downloads-only" ;;
+        --processor) only="--processor-only" ;;
         --no-build) build="" ;;
         --crash-reports) crash_reports=yes ;;
-        *) echo "usage: bench/run.sh [--quick] [--downloads] [--crash-reports] [--no-build]" >&2; exit 2 ;;
+        *) echo "usage: bench/run.sh [--quick] [--downloads] [--processor] [--crash-reports] [--no-build]" >&2; exit 2 ;;
     esac
 done
 
@@ -67,7 +69,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -n "$quick" ]; then big_mib=64; bulk_lines=20000; collector_mib=32; else big_mib=2048; bulk_lines=660000; collector_mib=1024; fi
+if [ -n "$quick" ] || [ "$only" = --processor-only ]; then big_mib=64; bulk_lines=20000; collector_mib=32; else big_mib=2048; bulk_lines=660000; collector_mib=1024; fi
 cores="$work/cores"
 mkdir -p "$cores/kubernetes/bench/big/app"
 big="$cores/kubernetes/bench/big/app/1_20261127-000000"
@@ -83,12 +85,14 @@ kill $sleeper
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 silo_port=$(free_port); other_port=$(free_port); nginx_port=$(free_port); websocketd_port=$(free_port); kestrel_port=$(free_port)
 redis_port=$(free_port); redis_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+# A cluster on Redis seals what it keeps there with keys derived from the admin token, so it needs one.
+admin_token=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 
 # --- two silos on one redis-server, nginx, websocketd and a bare Kestrel ------------------------
 redis-server --bind 127.0.0.1 --port "$redis_port" --requirepass "$redis_password" --save '' --appendonly no \
     > "$work/redis.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break; sleep 0.1; done
-cluster=(--Cluster:Provider=Redis "--Cluster:Redis=127.0.0.1:$redis_port,password=$redis_password" --Cluster:AdvertisedAddress=127.0.0.1)
+cluster=(--Cluster:Provider=Redis "--Cluster:Redis=127.0.0.1:$redis_port,password=$redis_password" --Cluster:AdvertisedAddress=127.0.0.1 "--Auth:AdminToken=$admin_token")
 
 ASPNETCORE_ENVIRONMENT=Production dotnet "$silo_dll" --Urls=http://127.0.0.1:$silo_port \
     --Profiler:NodeName=bench --Profiler:CoreRoot="$cores" --Profiler:MaxSessions=1000000 \
@@ -126,8 +130,8 @@ websocketd --address=127.0.0.1 --port="$websocketd_port" --loglevel=error gdb -q
 for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" && break; sleep 0.1; done
 curl -sf -o /dev/null "http://127.0.0.1:$silo_port/readyz" || { echo "bench: the silo did not start"; tail -20 "$work/silo.log"; exit 1; }
 # Until the other gateway sees both nodes up, it cannot reach the first's sessions.
-for _ in $(seq 600); do [ "$(curl -sf "http://127.0.0.1:$other_port/api/nodes" | grep -o '"status":"up"' | wc -l)" -ge 2 ] && break; sleep 0.1; done
-[ "$(curl -sf "http://127.0.0.1:$other_port/api/nodes" | grep -o '"status":"up"' | wc -l)" -ge 2 ] \
+for _ in $(seq 600); do [ "$(curl -sf -H "Authorization: Bearer $admin_token" "http://127.0.0.1:$other_port/api/nodes" | grep -o '"status":"up"' | wc -l)" -ge 2 ] && break; sleep 0.1; done
+[ "$(curl -sf -H "Authorization: Bearer $admin_token" "http://127.0.0.1:$other_port/api/nodes" | grep -o '"status":"up"' | wc -l)" -ge 2 ] \
     || { echo "bench: the second silo did not join"; tail -20 "$work/silo-other.log"; exit 1; }
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && curl -s -o /dev/null "http://127.0.0.1:$websocketd_port/" \
     && curl -s -o /dev/null "http://127.0.0.1:$kestrel_port/" && break; sleep 0.1; done
@@ -135,7 +139,8 @@ for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), websocketd $(dpkg-query -W -f="\${Version}" websocketd 2>/dev/null || echo unknown), loopback"
 out=bench/RESULTS.md
 [ -n "$quick" ] && out=artifacts/bench-quick.md
-[ -n "$only" ] && out=artifacts/bench-downloads.md
+[ "$only" = --downloads-only ] && out=artifacts/bench-downloads.md
+[ "$only" = --processor-only ] && out=artifacts/bench-processor.md
 mkdir -p "$(dirname "$out")"
 
 "$driver" suite $quick $only --silo "http://127.0.0.1:$silo_port" --silo-pid "$silo_pid" --other-gateway "http://127.0.0.1:$other_port" \

@@ -20,18 +20,20 @@ public static class Suite
         // The second node's gateway: the silo's sessions reached through it, as a user of any node would.
         var otherGateway = new Uri(options.Get("other-gateway"));
 
-        // --downloads-only: the download rows alone, to iterate on them in about a minute.
-        var all = !options.Has("downloads-only");
-        await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
-        if (all)
+        // --downloads-only / --processor-only: those rows alone, to iterate on them.
+        var only = options.Has("downloads-only") ? "downloads" : options.Has("processor-only") ? "processor" : null;
+        if (only == "downloads") await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
+        else if (only == "processor") await ProcessorAsync(options, silo, report, quick);
+        else
         {
+            await DownloadsAsync(options, http, silo, otherGateway, report, rounds);
             await TerminalsAsync(options, silo, otherGateway, report, rounds, quick);
             await ProcessorAsync(options, silo, report, quick);
             await CollectorAsync(options, report, rounds, quick);
             await MemoryAsync(options, silo, report, siloPid, idleRss, quick);
         }
 
-        var title = quick ? "Benchmark smoke run (--quick: small sizes, not figures)" : all ? "Benchmark results" : "Benchmark results, downloads only";
+        var title = quick ? "Benchmark smoke run (--quick: small sizes, not figures)" : only is null ? "Benchmark results" : $"Benchmark results, {only} only";
         report.Write(options.Get("out"), title, options.Get("machine"), rounds);
     }
 

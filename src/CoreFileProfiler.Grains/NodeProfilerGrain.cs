@@ -17,12 +17,13 @@ namespace CoreFileProfiler.Grains;
 /// <remarks>
 /// Reentrant: opening a session waits on disk, Docker and the new session's activation, and one
 /// slow open must not queue every other caller behind it. Each method's state changes happen
-/// between awaits. The live sessions and their watch links are kept in <see cref="SessionStorage"/>,
-/// so after the silo restarts the node's limit, its lists and its watch links carry on where they were.
+/// between awaits. The live sessions and their watch links are kept in the node's <see cref="ISessionRegistry"/>,
+/// one entry per session, so after the silo restarts the node's limit, its lists and its watch links carry on
+/// where they were, and opening a session costs the same however many are live.
 /// </remarks>
 [NodePlacement, KeepAlive, Reentrant]
 public sealed class NodeProfilerGrain(
-    [PersistentState("node", SessionStorage.Name)] IPersistentState<SavedNodeSessions> saved,
+    ISessionRegistry registry,
     IOptions<ProfilerOptions> options,
     CoreStore store,
     ContainerLocator containers,
@@ -49,13 +50,11 @@ public sealed class NodeProfilerGrain(
     private readonly Dictionary<string, TerminalAddress> _watches = [];
     private readonly Dictionary<string, HashSet<string>> _watchesBySession = [];
 
-    private readonly SerialStateWriter<SavedNodeSessions> _storage = new(saved, logger);
-
     private DateTimeOffset _startedAt;
 
     private string Node => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Placement guarantees this; checking it means a misconfigured cluster can never serve one node's files as another's.
         if (Node != options.Value.NodeName)
@@ -68,17 +67,20 @@ public sealed class NodeProfilerGrain(
         // Retention runs soon after start (the readiness probe activates this grain) and then every few minutes.
         this.RegisterGrainTimer(EnforceRetention, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), RetentionPeriod));
 
-        if (saved.RecordExists)
+        var registered = await registry.ReadAllAsync(Node);
+        if (registered.Count > 0)
         {
-            foreach (var (id, until) in saved.State.LiveUntil) _liveUntil[id] = until;
-            foreach (var (watchId, terminal) in saved.State.Watches) Track(watchId, terminal);
+            foreach (var entry in registered)
+            {
+                _liveUntil[entry.SessionId] = entry.LiveUntil;
+                foreach (var (watchId, terminalId) in entry.Watches) Track(watchId, new TerminalAddress(entry.SessionId, terminalId));
+            }
+
             metrics.LiveSessions(_liveUntil.Count);
             // After this activation, not in it: a session waking may call back here.
             var restored = _liveUntil.Keys.ToList();
             this.RegisterGrainTimer(_ => WakeRestoredSessionsAsync(restored), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task<string> OpenSession(SessionRequest request)
@@ -102,14 +104,14 @@ public sealed class NodeProfilerGrain(
         try
         {
             // Saved before the session exists, so a restart in between cannot leave a session the limit does not count.
-            await _storage.WriteAsync(Saved);
+            await SaveEntryAsync(id);
             await GrainFactory.GetGrain<IDebugSessionGrain>(SessionId.GrainKey(Node, id)).Start(request, now, expiresAt);
         }
         catch
         {
             _liveUntil.Remove(id);
             metrics.LiveSessions(_liveUntil.Count);
-            await _storage.TryWriteAsync(Saved);
+            await TryRemoveEntryAsync(id);
             throw;
         }
 
@@ -152,7 +154,7 @@ public sealed class NodeProfilerGrain(
         if (!_liveUntil.Remove(sessionId)) return;
         Remember(sessionId, time.GetUtcNow());
         metrics.LiveSessions(_liveUntil.Count);
-        await _storage.TryWriteAsync(Saved);
+        await TryRemoveEntryAsync(sessionId);
     }
 
     /// <remarks>An id issued before this profiler started belongs to an earlier life of the node: its session is gone.</remarks>
@@ -163,7 +165,7 @@ public sealed class NodeProfilerGrain(
     {
         Track(watchId, terminal);
         // The link works without this; saved, it still leads to its terminal after a restart.
-        await _storage.TryWriteAsync(Saved);
+        await TrySaveEntryAsync(terminal.SessionId);
     }
 
     public async Task RemoveWatch(string watchId)
@@ -175,7 +177,7 @@ public sealed class NodeProfilerGrain(
             if (ofSession.Count == 0) _watchesBySession.Remove(terminal.SessionId);
         }
 
-        await _storage.TryWriteAsync(Saved);
+        await TrySaveEntryAsync(terminal.SessionId);
     }
 
     public Task<TerminalAddress> FindWatch(string watchId)
@@ -194,13 +196,55 @@ public sealed class NodeProfilerGrain(
     }
 
     /// <summary>
-    /// What to keep: the live sessions and their watch links (ended ones are known from their ids' age
-    /// after a restart, see <see cref="HasEnded"/>). Expired ones still listed are woken and forgotten
-    /// on the next start.
+    /// What to keep of a live session: its time and its watch links (ended ones are known from their ids'
+    /// age after a restart, see <see cref="HasEnded"/>). Expired ones still registered are woken and
+    /// forgotten on the next start.
     /// </summary>
-    private SavedNodeSessions Saved() => new(
-        new Dictionary<string, DateTimeOffset>(_liveUntil),
-        _watches.Where(w => _liveUntil.ContainsKey(w.Value.SessionId)).ToDictionary());
+    private RegisteredSession Entry(string sessionId) => new(
+        sessionId,
+        _liveUntil[sessionId],
+        _watchesBySession.TryGetValue(sessionId, out var watches) ? watches.ToDictionary(w => w, w => _watches[w].TerminalId) : []);
+
+    /// <summary>Registers a session before it may be handed out; a storage failure is a 503: it is not durable.</summary>
+    private async Task SaveEntryAsync(string sessionId)
+    {
+        try
+        {
+            await registry.SaveAsync(Node, Entry(sessionId));
+        }
+        catch (Exception e) when (e is not ProfilerException)
+        {
+            logger.LogWarning(e, "Registering a session on {Node} failed", Node);
+            throw SessionStorage.Unreachable();
+        }
+    }
+
+    /// <summary>A change worth keeping but not worth failing a call for (a watch link); the entry is rewritten whole on its next change.</summary>
+    private async Task TrySaveEntryAsync(string sessionId)
+    {
+        if (!_liveUntil.ContainsKey(sessionId)) return;
+        try
+        {
+            await SaveEntryAsync(sessionId);
+        }
+        catch (ProfilerException)
+        {
+            // logged by SaveEntryAsync; the change holds in memory
+        }
+    }
+
+    /// <summary>A failure leaves an entry that the next start wakes and forgets.</summary>
+    private async Task TryRemoveEntryAsync(string sessionId)
+    {
+        try
+        {
+            await registry.RemoveAsync(Node, sessionId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Removing a session from {Node}'s registry failed", Node);
+        }
+    }
 
     /// <summary>
     /// Activates each session restored from storage, so that it restarts its expiry timer (or ends, when
@@ -213,16 +257,16 @@ public sealed class NodeProfilerGrain(
         {
             var answers = await Task.WhenAll(restored.Select(async id => (Id: id, Summary: await GrainFactory.GetSession(id).Summarize())));
             var now = time.GetUtcNow();
-            var forgotten = false;
+            var forgotten = new List<string>();
             foreach (var (id, _) in answers.Where(a => a.Summary is null))
             {
                 if (!_liveUntil.Remove(id)) continue;
                 Remember(id, now);
-                forgotten = true;
+                forgotten.Add(id);
             }
 
             metrics.LiveSessions(_liveUntil.Count);
-            if (forgotten) await _storage.TryWriteAsync(Saved);
+            await Task.WhenAll(forgotten.Select(TryRemoveEntryAsync));
             logger.LogInformation("{Node} restored {Live} live sessions from storage", Node, _liveUntil.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -250,6 +294,7 @@ public sealed class NodeProfilerGrain(
         {
             _liveUntil.Remove(id);
             Remember(id, until);
+            TryRemoveEntryAsync(id).Ignore(); // nobody waits for a notice that was lost
         }
 
         metrics.LiveSessions(_liveUntil.Count);

@@ -1,5 +1,6 @@
 using CoreFileProfiler.Grains.Cluster;
 using CoreFileProfiler.Grains.Crashes;
+using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
 using CoreFileProfiler.Node.Containers;
 using CoreFileProfiler.Node.Cores;
@@ -10,6 +11,9 @@ using CoreFileProfiler.Node.Telemetry;
 using CoreFileProfiler.Node.Terminals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Orleans.Hosting;
@@ -20,7 +24,9 @@ public static class ProfilerSiloBuilderExtensions
     /// The profiler's grains and the node-local services they use, for the silo of
     /// <paramref name="nodeName"/>: publishes the node in the silo's metadata and places
     /// node-pinned grains by it. <c>ProfilerOptions</c> are the host's to configure, and so is the
-    /// grain storage named <see cref="CoreFileProfiler.Grains.Persistence.SessionStorage.Name"/>.
+    /// grain storage named <see cref="SessionStorage.Underneath"/>, which the grains reach sealed
+    /// (<see cref="SealedGrainStorage"/>). The host may replace the seal's keys (<see cref="RecordSeal"/>,
+    /// of this process by default) and the registry (<see cref="ISessionRegistry"/>, memory by default).
     /// </summary>
     /// <param name="metadata">More the host publishes about this silo (its gateway's forwarding address).</param>
     public static ISiloBuilder AddCoreFileProfiler(this ISiloBuilder silo, string nodeName, IReadOnlyDictionary<string, string>? metadata = null)
@@ -48,6 +54,14 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<ClusterNodes>();
         silo.Services.AddHostedService(services => services.GetRequiredService<ClusterNodes>());
         silo.Services.TryAddSingleton<ClusterOverview>();
+        silo.Services.TryAddSingleton(_ => RecordSeal.ForThisProcess());
+        silo.Services.TryAddSingleton<RegistryEntrySeal>();
+        silo.Services.TryAddSingleton<ISessionRegistry, MemorySessionRegistry>();
+        silo.Services.AddKeyedSingleton<IGrainStorage>(SessionStorage.Name, (services, _) => new SealedGrainStorage(
+            services.GetRequiredKeyedService<IGrainStorage>(SessionStorage.Underneath),
+            services.GetRequiredService<RecordSeal>(),
+            services.GetRequiredService<Serializer>(),
+            services.GetRequiredService<ILogger<SealedGrainStorage>>()));
         // A session's gdb lives in its activation's memory, so a second activation of it must never
         // appear: the strongly consistent directory recovers a dead silo's directory range from the
         // live silos' activations, where the default one forgets it and lets duplicates in.

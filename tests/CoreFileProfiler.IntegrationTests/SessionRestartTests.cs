@@ -11,13 +11,17 @@ namespace CoreFileProfiler.IntegrationTests;
 
 /// <summary>
 /// A session outlives its node's silo (a DaemonSet's rolling update): real silos kept in a real
-/// redis-server, stopped with SIGTERM and started again under the same node name.
+/// redis-server, stopped with SIGTERM and started again under the same node name. What Redis holds is
+/// sealed: it names no session, and a record an attacker with write access to Redis put there is refused.
 /// </summary>
 [Collection(ClusterTests.Name)]
 public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelper output)
 {
     private const string Prompt = "(gdb) ";
     private const string Restarted = "The profiler on this node restarted";
+    private const string SessionRecords = "*/state/debugsession/*";
+    private const string Registry = "core-file-profiler/registry/node-b";
+    private const string Refused = "does not open with this cluster";
 
     [Fact]
     public async Task After_its_silo_restarts_a_session_lists_its_cores_opens_new_terminals_and_expires_on_time()
@@ -26,7 +30,9 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var file = "app/" + Path.GetFileName(core);
         var request = CoredumpRequest("rolled-on-b", "node-b");
         request[SiloFixture.Parameter + "expiration_seconds"] = "36"; // the restart (18 to 21 s here) and the checks after it fit
+        var earlierRecords = await cluster.Redis.KeysAsync(SessionRecords);
         var session = await SiloFixture.OpenSessionAsync(cluster.A, request);
+        var record = Assert.Single((await cluster.Redis.KeysAsync(SessionRecords)).Except(earlierRecords));
         var id = session.Split('/')[2];
         var expiresAt = (await cluster.A.Http.GetFromJsonAsync<JsonElement>(session + "api")).GetProperty("expiresAt").GetDateTimeOffset();
         var old = await SiloFixture.OpenTerminalBodyAsync(cluster.A.Http, session, file);
@@ -37,6 +43,14 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
 
         var oldGdb = await GdbPidAsync(cluster.A, session, old.GetProperty("id").GetString()!);
         var oldLog = cluster.B.LogPath;
+
+        // An attacker with write access to Redis: a valid sealed record (this session's, with its target) copied
+        // over another session's, and a registry entry of their own.
+        var known = await cluster.Redis.KeysAsync(SessionRecords);
+        var victim = await SiloFixture.OpenSessionAsync(cluster.A, CoredumpRequest("rolled-on-b", "node-b"));
+        var victimRecord = Assert.Single((await cluster.Redis.KeysAsync(SessionRecords)).Except(known));
+        await cluster.Redis.CopyAsync(record, victimRecord);
+        await cluster.Redis.SetFieldAsync(Registry, "forged", "a session of my own");
 
         // As a DaemonSet's rolling update does it: SIGTERM, the old silo's orderly exit, a new one under the same node name.
         var rolling = Stopwatch.StartNew();
@@ -74,6 +88,17 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
             Assert.StartsWith(Restarted, late.CloseReason, StringComparison.Ordinal);
         }
 
+        // The copied record opened nothing: the victim's URL is ended (not the other session), and node-b said why.
+        foreach (var gateway in new[] { b, cluster.A })
+        {
+            Assert.Equal(HttpStatusCode.Gone, (await gateway.Http.GetAsync(victim + "api")).StatusCode);
+            Assert.Equal(HttpStatusCode.Gone, (await gateway.Http.GetAsync(victim + "files/" + file)).StatusCode);
+        }
+
+        var refusals = b.Log().Split('\n').Where(line => line.Contains(Refused, StringComparison.Ordinal)).ToList();
+        Assert.Contains(refusals, line => line.Contains("\"StateName\":\"session\"", StringComparison.Ordinal));
+        Assert.Contains(refusals, line => line.Contains("session registry", StringComparison.Ordinal));
+
         using var recording = await cluster.A.Http.GetAsync(new Uri(old.GetProperty("url").GetString()!).AbsolutePath + "recording");
         Assert.Equal(HttpStatusCode.Gone, recording.StatusCode);
         Assert.Contains(Restarted, (await recording.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -89,11 +114,17 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var newGdb = await GdbPidAsync(b, session, newId);
 
         // The cluster view counts and lists it as before.
-        var listed = (await AdminGetAsync(cluster.C, "/api/sessions")).EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
+        var sessions = (await AdminGetAsync(cluster.C, "/api/sessions")).EnumerateArray().ToList();
+        var listed = sessions.Single(s => s.GetProperty("id").GetString() == id);
         Assert.Equal(2, listed.GetProperty("terminals").GetArrayLength());
-        var record = Assert.Single(await cluster.Redis.KeysAsync($"*{id}*"));
-        var nodeRecord = Assert.Single(await cluster.Redis.KeysAsync("*/state/nodeprofiler*/node-b*"));
-        output.WriteLine($"stored: the session with 2 terminals {(await cluster.Redis.HashAsync(record))["data"].Length} bytes, node-b's registry {(await cluster.Redis.HashAsync(nodeRecord))["data"].Length} bytes");
+        Assert.DoesNotContain(sessions, s => s.GetProperty("id").GetString() == victim.Split('/')[2]);
+        output.WriteLine($"stored: the session with 2 terminals {await cluster.Redis.FieldLengthAsync(record, "data")} bytes sealed");
+
+        // Whoever reads Redis learns no session's, terminal's or watch link's id: not from a key, a field or a value.
+        string[] capabilities = [id, victim.Split('/')[2], old.GetProperty("id").GetString()!, WatchIdOf(old), newId, WatchIdOf(opened)];
+        var stored = await cluster.Redis.DumpAsync();
+        Assert.Contains(Registry, stored, StringComparison.Ordinal); // the dump is of the right Redis
+        Assert.DoesNotContain(capabilities, capability => stored.Contains(capability, StringComparison.Ordinal));
 
         // Its expiry timer was restored: it ends at its original time, gdb with it, and nothing of it stays in Redis.
         await fresh.WaitClosedAsync(expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10));
@@ -107,13 +138,12 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         }
 
         Assert.DoesNotContain((await AdminGetAsync(cluster.A, "/api/sessions")).EnumerateArray(), s => s.GetProperty("id").GetString() == id);
-        Assert.Empty(await cluster.Redis.KeysAsync($"*{id}*"));
+        Assert.DoesNotContain(record, await cluster.Redis.KeysAsync(SessionRecords));
 
         // Both lives of node-b logged the session, restored included, by its hash only.
         var logs = await File.ReadAllTextAsync(oldLog) + b.Log();
         var hash = $"\"SessionHash\":\"{CapabilityLeaks.HashOf(id)}\"";
         Assert.Contains(b.Log().Split('\n'), line => line.Contains(hash, StringComparison.Ordinal) && line.Contains(" restored:", StringComparison.Ordinal));
-        string[] capabilities = [id, old.GetProperty("id").GetString()!, WatchIdOf(old), newId, WatchIdOf(opened)];
         Assert.Empty(CapabilityLeaks.In(logs, capabilities));
     }
 

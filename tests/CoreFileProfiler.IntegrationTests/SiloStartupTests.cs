@@ -38,7 +38,7 @@ public sealed class SiloStartupTests : IAsyncLifetime
         Assert.True(hostAddresses.Count > 0, "This test needs a non-loopback IPv4 address on this machine.");
 
         await using var silo = await SiloProcess.StartAsync(_temp.Path, "node-h", "127.0.0.1",
-            ["--Cluster:Provider=Redis", $"--Cluster:Redis={_redis.ConnectionString}", .. _authority.WriteSiloFiles(Path.Join(_temp.Path, "tls"), "node-h")]);
+            ["--Cluster:Provider=Redis", $"--Cluster:Redis={_redis.ConnectionString}", "--Auth:AdminToken=startup-test-token", .. _authority.WriteSiloFiles(Path.Join(_temp.Path, "tls"), "node-h")]);
 
         var row = Assert.Single((await _redis.HashAsync("core-file-profiler/members/core-file-profiler")).Values, v => v.Contains("node/node-h", StringComparison.Ordinal));
         Assert.Contains(hostAddresses, address => row.Contains($"\"{address}:{silo.SiloPort}@", StringComparison.Ordinal));
@@ -92,6 +92,12 @@ public sealed class SiloStartupTests : IAsyncLifetime
         var line = await AssertRefusedAsync(["--Cluster:Provider=Redis", $"--Cluster:Redis={given}"], "Cluster:Redis", why);
 
         Assert.DoesNotContain("not-the", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redis_cluster_without_the_admin_token_is_refused_since_its_sessions_could_not_be_sealed()
+    {
+        await AssertRefusedAsync(["--Cluster:Provider=Redis", $"--Cluster:Redis={_redis.ConnectionString}", "--Cluster:AdvertisedAddress=127.0.0.1"], "Auth:AdminToken", "sealed");
     }
 
     [Fact]

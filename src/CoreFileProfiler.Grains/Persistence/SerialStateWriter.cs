@@ -51,7 +51,7 @@ internal sealed class SerialStateWriter<T>(IPersistentState<T> state, ILogger lo
         catch (Exception e)
         {
             logger.LogWarning(e, "Saving {StateType} failed", typeof(T).Name);
-            throw ProfilerException.Unavailable("The profiler on this node cannot reach its session storage (Cluster:Redis); try again shortly.");
+            throw SessionStorage.Unreachable();
         }
     }
 

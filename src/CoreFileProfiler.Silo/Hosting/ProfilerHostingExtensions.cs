@@ -126,6 +126,7 @@ public static class ProfilerHostingExtensions
         var clustered = cluster.Provider == ProfilerClusterOptions.RedisProvider && !string.IsNullOrWhiteSpace(cluster.Redis);
         if (clustered) RedisPreflight.Check(cluster.Redis!);
         var address = clustered ? AdvertisedAddress.Resolve(cluster.AdvertisedAddress) : null;
+        var seal = clustered ? SessionSeal(builder.Configuration, cluster) : null;
         var urls = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var forwarding = address is not null && cluster.ForwardingPort > 0 ? builder.AddForwardingEndpoint(address, cluster, tls, urls) : ForwardingEndpoint.None;
         builder.AddSessionIo(forwarding, tls);
@@ -149,20 +150,23 @@ public static class ProfilerHostingExtensions
                 case ProfilerClusterOptions.LocalhostProvider:
                     silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
                     // One process: sessions live as long as it does, and nothing else is needed.
-                    silo.AddMemoryGrainStorage(SessionStorage.Name, (OptionsBuilder<MemoryGrainStorageOptions> storage) =>
+                    silo.AddMemoryGrainStorage(SessionStorage.Underneath, (OptionsBuilder<MemoryGrainStorageOptions> storage) =>
                         storage.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
                     break;
                 case ProfilerClusterOptions.RedisProvider when clustered:
                     silo.UseRedisClustering(cluster.Redis!);
-                    // Sessions outlive their silo (a rolling update): kept beside the membership table.
-                    var redis = cluster.Redis!;
-                    silo.AddRedisGrainStorage(SessionStorage.Name, (OptionsBuilder<RedisStorageOptions> storage) => storage.Configure<Serializer>((o, serializer) =>
+                    // Sessions outlive their silo (a rolling update): kept beside the membership table, sealed with
+                    // keys Redis does not hold, under names that are not their ids (docs/architecture.md, "What survives a restart").
+                    var redis = new SessionRedisConnection(cluster.Redis!);
+                    silo.Services.AddSingleton(_ => redis); // made by a factory, so the container disposes it
+                    silo.Services.AddSingleton(seal!);
+                    silo.Services.AddSingleton<ISessionRegistry, RedisSessionRegistry>();
+                    silo.AddRedisGrainStorage(SessionStorage.Underneath, (OptionsBuilder<RedisStorageOptions> storage) => storage.Configure<Serializer>((o, serializer) =>
                     {
-                        o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
-                        o.DeleteStateOnClear = true; // an ended session leaves nothing behind, its id least of all
-                        // Orleans' own serializer, as for memory, not the default Json.NET with type names: the node's
-                        // registry is written on every open, and this is cheaper; it also reads only the
-                        // [GenerateSerializer] records it was given, never a type a record names.
+                        o.ConfigurationOptions = redis.Options; // required by its validator, though the connection is ours
+                        o.CreateMultiplexer = async _ => (await redis.GetAsync(), IsShared: true);
+                        o.DeleteStateOnClear = true; // an ended session leaves nothing behind
+                        // Orleans' own serializer, not the default Json.NET with type names: the records are sealed bytes.
                         o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                     }));
                     silo.Configure<EndpointOptions>(o =>
@@ -184,6 +188,20 @@ public static class ProfilerHostingExtensions
             if (tls is not null) silo.Configure<SiloConnectionOptions>(tls.Secure);
             silo.AddCoreFileProfiler(node, metadata);
         });
+    }
+
+    /// <summary>
+    /// The keys that seal what the cluster keeps in Redis, derived from the admin token: the one secret the chart
+    /// gives every silo (cluster TLS may be off, or give each silo a key of its own) and keeps out of Redis.
+    /// Without it anyone who can write to Redis could forge a session (a trusted caller's, a node-wide target)
+    /// and read session ids there, so a clustered silo refuses to start rather than run so.
+    /// </summary>
+    private static RecordSeal SessionSeal(ConfigurationManager configuration, ProfilerClusterOptions cluster)
+    {
+        const string Setting = $"{AdminOptions.Section}:{nameof(AdminOptions.AdminToken)}";
+        return configuration[Setting] is { Length: > 0 } token
+            ? RecordSeal.FromSecret(token, cluster.ServiceId)
+            : throw new StartupRefusedException(Setting, "is required with Cluster:Provider=Redis: the sessions kept in Redis are sealed with a key derived from it, so that whoever can write to Redis cannot forge or read them");
     }
 
     /// <summary>First for every request: what comes in through the forwarding endpoint is served as the user's own request, no more.</summary>

@@ -65,10 +65,35 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The keys that match <paramref name="pattern"/> (Orleans keeps each grain's stored state under its own).</summary>
     public Task<string[]> KeysAsync(string pattern) => CommandAsync("KEYS", pattern);
 
+    /// <summary>Every key and, for hashes, every field and value, as redis-cli prints them (binary bytes escaped): what anyone who can read this Redis sees.</summary>
+    public async Task<string> DumpAsync()
+    {
+        var dump = new System.Text.StringBuilder();
+        foreach (var key in await KeysAsync("*"))
+        {
+            dump.AppendLine(key);
+            var (_, output) = await Command.RunAsync("redis-cli", [.. Connection, "--no-raw", "HGETALL", key]); // other types answer WRONGTYPE
+            dump.AppendLine(output);
+        }
+
+        return dump.ToString();
+    }
+
+    /// <summary>The length of <paramref name="field"/>'s value in the hash <paramref name="key"/>.</summary>
+    public async Task<int> FieldLengthAsync(string key, string field) =>
+        int.Parse((await CommandAsync("HSTRLEN", key, field)).Single(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>What an attacker with write access would do: <paramref name="to"/> made a copy of <paramref name="from"/>.</summary>
+    public Task CopyAsync(string from, string to) => CommandAsync("COPY", from, to, "REPLACE");
+
+    /// <summary>Sets a field of a hash, as anyone with write access can.</summary>
+    public Task SetFieldAsync(string key, string field, string value) => CommandAsync("HSET", key, field, value);
+
+    private string[] Connection => ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-auth-warning", "-a", Password];
+
     private async Task<string[]> CommandAsync(params string[] command)
     {
-        var (code, output) = await Command.RunAsync("redis-cli",
-            ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-auth-warning", "-a", Password, "--raw", .. command]);
+        var (code, output) = await Command.RunAsync("redis-cli", [.. Connection, "--raw", .. command]);
         if (code != 0) throw new InvalidOperationException($"redis-cli failed: {output}");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }

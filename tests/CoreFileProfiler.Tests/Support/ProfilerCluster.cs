@@ -23,7 +23,8 @@ public sealed class ProfilerCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public static async Task<ProfilerCluster> StartAsync(int silos = 1, TimeProvider? time = null, Action<ProfilerOptions>? configure = null)
+    /// <param name="services">More services for every silo (they win over the profiler's defaults, which are added only if missing).</param>
+    public static async Task<ProfilerCluster> StartAsync(int silos = 1, TimeProvider? time = null, Action<ProfilerOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var temp = new TempDirectory();
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -42,7 +43,8 @@ public sealed class ProfilerCluster : IAsyncDisposable
                 silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             }
 
-            silo.AddMemoryGrainStorage(SessionStorage.Name);
+            services?.Invoke(silo.Services);
+            silo.AddMemoryGrainStorage(SessionStorage.Underneath);
             silo.AddCoreFileProfiler(node);
         });
         var cluster = builder.Build();
