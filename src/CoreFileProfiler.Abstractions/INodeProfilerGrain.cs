@@ -31,6 +31,13 @@ public interface INodeProfilerGrain : IGrainWithStringKey
     [OneWay]
     Task SessionEnded(string sessionId);
 
+    /// <summary>
+    /// Whether the node lists the session live: a session activating from a stored record asks, so a
+    /// record put back in storage after its session ended (a replay) opens nothing.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> IsLive(string sessionId);
+
     /// <summary>Whether a session of this node existed and has ended (410 rather than 404).</summary>
     [AlwaysInterleave]
     Task<bool> HasEnded(string sessionId);

@@ -76,10 +76,21 @@ public sealed class DebugSessionGrain(
 
     private string Id => this.GetPrimaryKeyString()[(Node.Length + 1)..];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // No record: a session about to be started, or an id that is not (or no longer) a live one.
-        if (!saved.RecordExists) return Task.CompletedTask;
+        if (!saved.RecordExists) return;
+
+        // A sealed record proves who wrote it, not that it is current: one copied back after its session
+        // ended would revive it unlisted. The node's registry is what says a session lives.
+        if (!await GrainFactory.GetNodeProfiler(Node).IsLive(Id))
+        {
+            logger.LogWarning(
+                "Session {SessionHash} on {Node} has a stored record but the node does not list it live: the record is ignored and removed",
+                CapabilityHash.Of(Id), Node);
+            await _storage.TryClearAsync();
+            return;
+        }
 
         // The node's silo restarted (or the activation was lost): the session carries on, its gdb does not.
         var record = saved.State;
@@ -89,7 +100,6 @@ public sealed class DebugSessionGrain(
         logger.LogInformation(
             "Session {SessionHash} on {Node} restored: {Terminals} terminals ended with the earlier process; it ends at {ExpiresAt}",
             CapabilityHash.Of(Id), Node, _earlier.Count, record.ExpiresAt);
-        return Task.CompletedTask;
     }
 
     public async Task Start(SessionRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)

@@ -157,6 +157,8 @@ public sealed class NodeProfilerGrain(
         await TryRemoveEntryAsync(sessionId);
     }
 
+    public Task<bool> IsLive(string sessionId) => Task.FromResult(_liveUntil.ContainsKey(sessionId));
+
     /// <remarks>An id issued before this profiler started belongs to an earlier life of the node: its session is gone.</remarks>
     public Task<bool> HasEnded(string sessionId) =>
         Task.FromResult(_ended.Contains(sessionId) || SessionId.IssuedAt(sessionId) < _startedAt.AddSeconds(-1));

@@ -147,6 +147,34 @@ public sealed class SessionRestartTests(ClusterFixture cluster, ITestOutputHelpe
         Assert.Empty(CapabilityLeaks.In(logs, capabilities));
     }
 
+    [Fact]
+    public async Task A_sealed_record_put_back_after_its_session_ended_opens_nothing()
+    {
+        var file = "app/" + Path.GetFileName(await cluster.CrashIntoAsync(cluster.B, "replayed-on-b"));
+        var known = await cluster.Redis.KeysAsync(SessionRecords);
+        var session = await SiloFixture.OpenSessionAsync(cluster.A, CoredumpRequest("replayed-on-b", "node-b"));
+        var record = Assert.Single((await cluster.Redis.KeysAsync(SessionRecords)).Except(known));
+        Assert.Equal(HttpStatusCode.OK, (await cluster.A.Http.GetAsync(session + "files/" + file)).StatusCode);
+
+        // An attacker with read and write access to Redis keeps the record, the holder closes the session,
+        // and the attacker puts the record back: sealed by the cluster, but no longer current.
+        var kept = record + ":kept";
+        await cluster.Redis.CopyAsync(record, kept);
+        Assert.Equal(HttpStatusCode.NoContent, (await cluster.A.Http.DeleteAsync(session)).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await cluster.A.Http.GetAsync(session + "api")).StatusCode);
+        await cluster.Redis.CopyAsync(kept, record);
+
+        foreach (var gateway in new[] { cluster.A, cluster.B })
+        {
+            Assert.Equal(HttpStatusCode.Gone, (await gateway.Http.GetAsync(session + "api")).StatusCode);
+            Assert.Equal(HttpStatusCode.Gone, (await gateway.Http.GetAsync(session + "files/" + file)).StatusCode);
+        }
+
+        Assert.DoesNotContain((await AdminGetAsync(cluster.A, "/api/sessions")).EnumerateArray(), s => session.Contains(s.GetProperty("id").GetString()!, StringComparison.Ordinal));
+        var hash = $"\"SessionHash\":\"{CapabilityLeaks.HashOf(session.Split('/')[2])}\"";
+        Assert.Contains(cluster.B.Log().Split('\n'), line => line.Contains(hash, StringComparison.Ordinal) && line.Contains("does not list it live", StringComparison.Ordinal));
+    }
+
     private static string WatchIdOf(JsonElement terminal) => new Uri(terminal.GetProperty("watch").GetString()!).Segments[2].TrimEnd('/');
 
     private static async Task<int> GdbPidAsync(SiloProcess gateway, string session, string terminalId) =>
