@@ -23,6 +23,9 @@ public sealed partial class CrashGroups(IOptions<ProfilerOptions> options, CoreS
     /// <summary>Crashes of a group whose report outlives its removed core; older ones go with their metadata.</summary>
     public const int MaxUncored = 32;
 
+    /// <summary>The frames a group keeps of its latest report: what people read first, kept small since every list of groups carries them (the report beside the core has them all).</summary>
+    public const int GroupFrames = 16;
+
     /// <summary>Groups a node keeps; beyond it the one whose last crash is oldest is forgotten.</summary>
     public const int MaxGroups = 1000;
 
@@ -73,7 +76,7 @@ public sealed partial class CrashGroups(IOptions<ProfilerOptions> options, CoreS
                 (existing?.Count ?? 0) + 1,
                 existing is null || when < existing.FirstSeen ? when : existing.FirstSeen,
                 latest ? when : existing!.LastSeen,
-                latest ? report.Summary : existing!.Summary, latest ? report.Signal : existing!.Signal, latest ? report.Frames : existing!.Frames,
+                latest ? report.Summary : existing!.Summary, latest ? report.Signal : existing!.Signal, latest ? [.. report.Frames.Take(GroupFrames)] : existing!.Frames,
                 kept, hours.Where(h => h.Key > hour - Hours).ToDictionary(), uncored);
             groups[key] = group;
             Save(key, group);
@@ -149,8 +152,10 @@ public sealed partial class CrashGroups(IOptions<ProfilerOptions> options, CoreS
     {
         while (groups.Count > MaxGroups)
         {
-            var (key, _) = groups.MinBy(g => g.Value.LastSeen);
+            var (key, oldest) = groups.MinBy(g => g.Value.LastSeen);
             groups.Remove(key);
+            // Its records of cores removed for the budget belong to no group any more: nothing else would remove them.
+            foreach (var path in oldest.Uncored) RemoveCore(path, keepRecords: false);
             using var root = StoreDirectory.OpenRoot(store.Root);
             using var folder = root.OpenDirectory(StoreLayout.CrashGroupsFolder);
             folder?.Delete(key + ".json");

@@ -81,6 +81,27 @@ public sealed class CrashGroupsTests : IDisposable
     }
 
     [Fact]
+    public void A_group_pushed_out_by_newer_ones_takes_its_kept_reports_of_removed_cores_with_it()
+    {
+        var groups = Groups(perSignature: 1);
+        var loop = Enumerable.Range(0, 3).Select(minute => Crash(minute)).ToList();
+        foreach (var (core, metadata, report) in loop) groups.Add(core, metadata, report);
+        Assert.All(loop.Skip(1), c => Assert.NotNull(CrashReportFile.ReadFor(c.Core)));
+
+        // As many newer bugs as a node keeps groups: the loop's group is the one whose last crash is oldest.
+        for (var i = 0; i < CrashGroups.MaxGroups; i++)
+        {
+            var other = Crash(10 + i, function: $"crash_{i}", pod: "web-2");
+            groups.Add(other.Core, other.Metadata, other.Report);
+        }
+
+        Assert.Equal(CrashGroups.MaxGroups, groups.List().Count);
+        Assert.DoesNotContain(groups.List(), g => g.Summary == "SIGSEGV in crash_here (app.c:7)");
+        Assert.All(loop.Skip(1), c => Assert.Null(CrashReportFile.ReadFor(c.Core)));
+        Assert.All(loop.Skip(1), c => Assert.Null(CoreMetadata.ReadFor(c.Core)));
+    }
+
+    [Fact]
     public void A_core_retention_removed_leaves_the_group_counting_and_listing_the_rest()
     {
         var groups = Groups();
