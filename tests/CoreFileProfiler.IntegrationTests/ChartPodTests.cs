@@ -91,7 +91,7 @@ public sealed class ChartPodTests(ChartPodsFixture pods) : IClassFixture<ChartPo
     public async Task A_live_container_is_found_through_the_charts_log_mounts_and_snapshotted_with_ptrace_alone()
     {
         var id = await pods.Docker.RunPodContainerAsync("default", "live-web", "app", "/bin/sleep", "3000");
-        var pid = DockerEngine.HostPidsRunning(id, "/bin/sleep 3000").Single();
+        var pid = await DockerEngine.HostPidAsync(id, "/bin/sleep 3000");
         // What the kubelet keeps in /var/log/containers on node-a; the chart mounts it.
         File.CreateSymbolicLink(Path.Join(pods.A.ContainerLogs, $"live-web_default_app-{id}.log"), "/var/log/pods/default_live-web_uid/app/0.log");
 

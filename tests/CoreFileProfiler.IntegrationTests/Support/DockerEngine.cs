@@ -70,6 +70,21 @@ public sealed class DockerEngine : IAsyncDisposable
     }
 
     /// <summary>Host pids of a container's processes whose command line starts with <paramref name="command"/>.</summary>
+    /// <summary>
+    /// The one host pid of the container running <paramref name="command"/>, once it runs it: <c>docker run -d</c>
+    /// returns while runc may still be exec'ing it (on a loaded machine, long enough to find nothing).
+    /// </summary>
+    public static async Task<int> HostPidAsync(string containerId, string command)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var pids = HostPidsRunning(containerId, command);
+            if (pids.Length > 0 || DateTime.UtcNow > deadline) return pids.Single();
+            await Task.Delay(50);
+        }
+    }
+
     public static int[] HostPidsRunning(string containerId, string command) =>
         Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)

@@ -42,8 +42,8 @@ public sealed class LiveContainersFixture : IAsyncLifetime
         Docker = await DockerEngine.StartAsync();
         var app = await Docker.RunPodContainerAsync(Namespace, Pod, "app", "/bin/sleep", "3000");
         var sidecar = await Docker.RunPodContainerAsync(Namespace, Pod, "sidecar", "/bin/sleep", "3001");
-        AppSleepPid = DockerEngine.HostPidsRunning(app, "/bin/sleep 3000").Single();
-        SidecarSleepPid = DockerEngine.HostPidsRunning(sidecar, "/bin/sleep 3001").Single();
+        AppSleepPid = await DockerEngine.HostPidAsync(app, "/bin/sleep 3000");
+        SidecarSleepPid = await DockerEngine.HostPidAsync(sidecar, "/bin/sleep 3001");
 
         // What the kubelet lays out on every node, whatever the runtime.
         var logRoot = Path.Join(_temp.Path, "log");
