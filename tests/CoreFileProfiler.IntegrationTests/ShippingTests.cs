@@ -31,7 +31,7 @@ public sealed class ShippingTests
     [
         "NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP",
         "Urls",
-        "Profiler__CoreRoot", "Profiler__MinFreeSpace", "Profiler__PublicBaseUrl",
+        "Profiler__CoreRoot", "Profiler__MinFreeSpace", "Profiler__PublicBaseUrl", "Profiler__CoresPerSignature", "Profiler__Webhooks",
         "Auth__AdminToken", "Auth__ProcessorCallers", "Auth__AllowedOrigins",
         "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ForwardingPort", "Cluster__ClusterId", "Cluster__ServiceId",
         "Cluster__Tls__Certificate", "Cluster__Tls__Key", "Cluster__Tls__CertificateAuthority",
@@ -163,7 +163,7 @@ public sealed class ShippingTests
         Assert.All(names, name => Assert.True(
             ProfilerEnvironment.Contains(name) || MembershipSetting.IsMatch(name),
             $"{name} is not a setting the silo reads: add it to ProfilerEnvironment if it now is"));
-        var expected = ProfilerEnvironment.Where(n => values is not null || n is not ("Profiler__PublicBaseUrl" or "Auth__ProcessorCallers" or "Auth__AllowedOrigins")).ToHashSet();
+        var expected = ProfilerEnvironment.Where(n => values is not null || n is not ("Profiler__PublicBaseUrl" or "Auth__ProcessorCallers" or "Auth__AllowedOrigins" or "Profiler__Webhooks")).ToHashSet();
         Assert.Subset(names.ToHashSet(), expected);
         if (values is not null)
         {
