@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using CoreFileProfiler.Grains.Crashes;
 
 namespace CoreFileProfiler.Silo.Pages;
 
@@ -136,16 +137,10 @@ internal static class SessionPage
     {
         var report = file.Summary is { } summary ? $"""<div class="summary">{html.Encode(summary)}</div>""" : "";
         if (file.Signature is { } signature) report += $"""<div class="ago signature" title="crash signature">{html.Encode(signature)}</div>""";
-        string?[] facts = [file.Signal is { } signal ? SignalName(signal) : null, file.Exe, file.Truncated ? "truncated" : null];
+        string?[] facts = [file.Signal is { } signal ? SignalNames.Of(signal) ?? $"signal {signal}" : null, file.Exe, file.Truncated ? "truncated" : null];
         var known = facts.OfType<string>().ToList();
         return report + (known.Count == 0 ? "" : $"""<div class="ago">{string.Join(" · ", known.Select(html.Encode))}</div>""");
     }
-
-    private static string SignalName(int signal) => signal switch
-    {
-        3 => "SIGQUIT", 4 => "SIGILL", 5 => "SIGTRAP", 6 => "SIGABRT", 7 => "SIGBUS", 8 => "SIGFPE", 11 => "SIGSEGV", 31 => "SIGSYS",
-        _ => $"signal {signal}",
-    };
 
     /// <summary>"3h 12m", "4m 5s", "12s", "2d 3h".</summary>
     public static string Duration(TimeSpan span)
