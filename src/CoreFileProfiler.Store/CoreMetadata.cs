@@ -15,6 +15,7 @@ namespace CoreFileProfiler.Store;
 /// <param name="Image">The container's image, when the runtime said.</param>
 /// <param name="Skipped">What the collector left out and why (a lookup that overran its time); absent when nothing was.</param>
 /// <param name="ExecutableSha256">The SHA-256 of the collector's copy of the executable, which names it with the build-id (<see cref="ExecutableCopies"/>).</param>
+/// <param name="Objects">Every ELF object the process had mapped that the collector kept by build-id, the executable among them.</param>
 public sealed record CoreMetadata(
     int Pid,
     int? Signal,
@@ -34,7 +35,8 @@ public sealed record CoreMetadata(
     string? ExecutableCopy = null,
     string? Image = null,
     IReadOnlyList<string>? Skipped = null,
-    string? ExecutableSha256 = null)
+    string? ExecutableSha256 = null,
+    IReadOnlyList<MappedObject>? Objects = null)
 {
     /// <summary><c>&lt;pid&gt;_&lt;time&gt;.json</c> beside <c>&lt;pid&gt;_&lt;time&gt;</c> or <c>&lt;pid&gt;_&lt;time&gt;.zst</c>.</summary>
     public static string PathFor(string corePath) => NameFor(corePath);
