@@ -38,13 +38,20 @@ public sealed class CollectorSettings
     /// <summary>Executables up to this size are kept (once per build-id) so gdb has symbols after the container is gone; 0 turns it off.</summary>
     public long MaxExecutableBytes { get; set; } = 512L << 20;
 
+    /// <summary>
+    /// Bytes of mapped objects (shared libraries) and debug files read and kept per crash, beside the
+    /// executable (docs/architecture.md, Build-id store); what does not fit is named in the metadata's
+    /// <c>skipped</c>. 0 keeps none.
+    /// </summary>
+    public long MaxObjectBytesPerCrash { get; set; } = 1L << 30;
+
     /// <summary>Asked for a container's names when the kubelet's log links do not know it.</summary>
     public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
 
     /// <summary>Streaming a core stops here (the core is cut and noted): a dump that stalls cannot hold the collector.</summary>
     public int MaxStreamSeconds { get; set; } = 120;
 
-    /// <summary>The container, names, build-id and executable copy share this much time; what overruns is skipped and noted.</summary>
+    /// <summary>The container, names, build-id, executable copy and mapped objects share this much time; what overruns is skipped and noted.</summary>
     public int EnrichmentSeconds { get; set; } = 10;
 
     /// <summary>RLIMIT_AS of the collector: its runtime reserves about 690 MiB at start-up (the GC heap capped at 64 MiB in the csproj), and a whole 1 GiB core, compressed or not, needs no more; 0 sets none.</summary>
@@ -69,6 +76,7 @@ public sealed class CollectorSettings
         settings.LogRoot = Environment.GetEnvironmentVariable("CORE_COLLECTOR_LOG_ROOT") ?? settings.LogRoot;
         settings.DockerEndpoint = Environment.GetEnvironmentVariable("CORE_COLLECTOR_DOCKER_ENDPOINT") ?? settings.DockerEndpoint;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_CORE_BYTES"), out var max)) settings.MaxCoreBytes = max;
+        if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MAX_OBJECT_BYTES_PER_CRASH"), out var objects)) settings.MaxObjectBytesPerCrash = objects;
         if (long.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_BYTES"), out var free)) settings.MinFreeBytes = free;
         settings.MinFreeSpace = Environment.GetEnvironmentVariable("CORE_COLLECTOR_MIN_FREE_SPACE") ?? settings.MinFreeSpace;
         if (bool.TryParse(Environment.GetEnvironmentVariable("CORE_COLLECTOR_COMPRESS"), out var compress)) settings.Compress = compress;

@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using CoreFileProfiler.Store;
 using CoreFileProfiler.Store.Containers;
 using CoreFileProfiler.Store.Elf;
+using CoreFileProfiler.Store.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace CoreFileProfiler.Collector;
@@ -15,6 +15,9 @@ namespace CoreFileProfiler.Collector;
 /// <param name="watchdog">Bounds the time of streaming and of every lookup (<see cref="CollectorWatchdog"/>).</param>
 public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog watchdog)
 {
+    private readonly ContentCopies _copies = new(settings);
+    private readonly MappedObjectKeeper _objects = new(settings, new ContentCopies(settings));
+
     private const int ChunkBytes = 1 << 20;
     private const long FreeSpaceCheckBytes = 64L << 20;
 
@@ -40,11 +43,15 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
                 crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
                 TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' ')), (crash.Exe, crash.Comm, null));
             var (buildId, sha256, executableCopy, copyNote) = watchdog.Run("build-id and executable copy", () => KeepExecutable(root, Path.Join(process, "exe")), (null, null, null, null));
+            var kept = new KeptObjects();
+            watchdog.Run("mapped objects", () => KeepObjects(root, process, buildId, sha256, kept), false);
+            var (objects, objectsSkipped) = kept.Snapshot();
+            IReadOnlyList<string> skipped = [.. watchdog.Skipped ?? [], .. objectsSkipped];
             new CoreMetadata(
                 crash.Pid, crash.Signal, crash.Time, exe, comm, cmdline,
                 containerId, container?.Namespace, container?.Pod, container?.Name,
                 "kernel", size, Truncated: note is not null, Notes(note, refused, copyNote), buildId, executableCopy, image,
-                watchdog.Skipped, sha256).WriteFor(directory, Path.GetFileName(path));
+                skipped.Count > 0 ? skipped : null, sha256, objects).WriteFor(directory, Path.GetFileName(path));
             return path;
         }
     }
@@ -132,11 +139,8 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
     }
 
     /// <summary>
-    /// Copies the crashed executable (readable through /proc while the kernel waits for us) to
-    /// <c>.executables/&lt;build-id&gt;-&lt;sha256&gt;</c> of the store. It is hashed first: when a copy of
-    /// that content is there (a crash loop), nothing is written. Otherwise it is copied and hashed
-    /// again in the same read, and the copy is named by what was written, so the name always
-    /// matches the bytes and two programs claiming one build-id get one copy each.
+    /// Keeps the crashed executable (readable through /proc while the kernel waits for us) in
+    /// <c>.executables/&lt;build-id&gt;-&lt;sha256&gt;</c> of the store, by its content (<see cref="ContentCopies"/>).
     /// </summary>
     private (string? BuildId, string? Sha256, string? Copy, string? Note) KeepExecutable(StoreDirectory root, string executable)
     {
@@ -145,36 +149,8 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
         try
         {
             using var from = new FileStream(executable, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            if (from.Length > settings.MaxExecutableBytes) return (buildId, null, null, null);
-            using var directory = root.CreateDirectories(ExecutableCopies.Folder);
-            var sha256 = Copy(from, null);
-            if (sha256 is not null && Reuse(directory, ExecutableCopies.NameFor(buildId, sha256)) is { } reused) return (buildId, sha256, reused, null);
-            if (sha256 is null) return (buildId, null, null, null);
-            // The whole copy must fit above the floor, not merely start above it: a copy is up to
-            // MaxExecutableBytes, written in one go, and crashes run side by side.
-            var headroom = root.HeadroomAbove(settings.Floor);
-            if (headroom < from.Length)
-            {
-                return (buildId, null, null, $"executable not kept: it takes {from.Length} bytes and the store's filesystem has {Math.Max(headroom, 0)} bytes free above {settings.FloorSetting}");
-            }
-
-            from.Position = 0;
-            var (temporary, to) = directory.CreateTemporary(buildId);
-            try
-            {
-                using (to) sha256 = Copy(from, to, Math.Min(settings.MaxExecutableBytes, headroom));
-                var name = sha256 is null ? null : ExecutableCopies.NameFor(buildId, sha256);
-                if (name is not null && directory.Publish(temporary, name)) temporary = null;
-                return name is not null && Reuse(directory, name) is { } copy ? (buildId, sha256, copy, null) : (buildId, null, null, null);
-            }
-            finally
-            {
-                if (temporary is not null) directory.Delete(temporary);
-            }
-        }
-        catch (SymlinkInStoreException e)
-        {
-            return (buildId, null, null, $"executable not kept: {e.Message}");
+            var (sha256, copy, note) = _copies.Keep(root, ExecutableCopies.Folder, from, buildId, settings.MaxExecutableBytes);
+            return (buildId, copy is null ? null : sha256, copy, note is null ? null : $"executable not kept: {note}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -182,39 +158,18 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
         }
     }
 
-    /// <summary>The SHA-256 of what <paramref name="from"/> holds (written to <paramref name="to"/> too, when given); null when it grew past the limit while being read.</summary>
-    private string? Copy(Stream from, Stream? to) => Copy(from, to, settings.MaxExecutableBytes);
-
-    /// <summary>As above, null as soon as more than <paramref name="limit"/> bytes were read (an executable that grows while copied).</summary>
-    private static string? Copy(Stream from, Stream? to, long limit)
+    /// <summary>Every mapped object and its debug file, the executable's copy reused for its own mapping; true when it ran to the end.</summary>
+    private bool KeepObjects(StoreDirectory root, string process, string? buildId, string? sha256, KeptObjects kept)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[ChunkBytes];
-        long copied = 0;
-        for (var read = from.Read(buffer); read > 0; read = from.Read(buffer))
+        (FileStatus, string, string)? executable = null;
+        if (buildId is not null && sha256 is not null)
         {
-            if ((copied += read) > limit) return null;
-            hash.AppendData(buffer, 0, read);
-            to?.Write(buffer, 0, read);
+            using var exe = LibC.OpenMappedFile(Path.Join(process, "exe"));
+            if (exe is not null && StoreDirectory.StatusOf(exe) is { } status) executable = (status, buildId, sha256);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    /// <summary>
-    /// The path of the copy <paramref name="name"/> when it is there, after moving its change time,
-    /// which retention's grace for copies no metadata names counts from: a copy reused now is not
-    /// removed before this core's metadata names it.
-    /// </summary>
-    private static string? Reuse(StoreDirectory directory, string name)
-    {
-        using var copy = directory.OpenFile(name);
-        if (copy is null) return null;
-        // The group bits of a file with an ACL are its mask: a sandboxed gdb reading this copy right
-        // now (a terminal, a crash report) holds a named entry that a mask of --- would void.
-        const UnixFileMode group = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
-        File.SetUnixFileMode(copy.SafeFileHandle, StoreLayout.FilePermissions | (File.GetUnixFileMode(copy.SafeFileHandle) & group));
-        return Path.Join(directory.Path, name);
+        _objects.Keep(root, process, executable, kept);
+        return true;
     }
 
     private static string? TryRead(string path)

@@ -39,12 +39,29 @@ internal static partial class LibC
     /// </summary>
     public static FileStream? OpenInRoot(SafeFileHandle root, string path) => OpenRegularFile(root, path, ResolveInRoot | ResolveNoMagicLinks);
 
-    private static unsafe FileStream? OpenRegularFile(SafeFileHandle root, string path, ulong resolve)
+    /// <summary>
+    /// The regular file a kernel link names (<c>/proc/&lt;pid&gt;/map_files/&lt;range&gt;</c>: the very file a
+    /// process mapped, whatever its path says now), opened for reading; null for anything else (a
+    /// device's open could act), as in <see cref="OpenInRoot"/>.
+    /// </summary>
+    public static FileStream? OpenMappedFile(string link)
+    {
+        if (link.Contains('\0')) return null;
+        var located = open(link, O_PATH | O_CLOEXEC);
+        return located < 0 ? null : ReopenIfRegular(located);
+    }
+
+    private static FileStream? OpenRegularFile(SafeFileHandle root, string path, ulong resolve)
     {
         if (path.Contains('\0')) return null;
         var how = new OpenHow { Flags = O_PATH | O_CLOEXEC, Resolve = resolve };
         var located = OpenAt2(root, path, ref how);
-        if (located < 0) return null;
+        return located < 0 ? null : ReopenIfRegular(located);
+    }
+
+    /// <summary>The O_PATH descriptor <paramref name="located"/> (closed here) reopened for reading when it is a regular file outside /proc and /sys.</summary>
+    private static unsafe FileStream? ReopenIfRegular(long located)
+    {
         using var pathHandle = new SafeFileHandle((nint)located, ownsHandle: true);
         var buffer = stackalloc byte[StatxSize];
         var statfs = stackalloc long[16];
