@@ -39,6 +39,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<SandboxUids>();
         silo.Services.TryAddSingleton<GdbProcessSlots>();
         silo.Services.TryAddSingleton<ExecutableCopyCheck>();
+        silo.Services.TryAddSingleton<BuildIdSysroot>();
         silo.Services.TryAddSingleton<GdbLauncher>();
         silo.Services.TryAddSingleton<CoreSnapshotter>();
         silo.Services.TryAddSingleton<ProcessTable>();

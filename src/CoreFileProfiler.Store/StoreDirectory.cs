@@ -145,8 +145,10 @@ public sealed class StoreDirectory : IDisposable
     /// The regular files beneath this directory, to <paramref name="maxDepth"/> levels, each
     /// subdirectory entered through the walk: symlinks are neither listed nor entered, and a
     /// directory swapped for a symlink while it is read is skipped. Paths are relative, '/'-separated.
+    /// Dot-directories are entered only with <paramref name="enterDotDirectories"/> (a hand-over's
+    /// <c>.build-id</c>; the store's own dot-folders are not cores).
     /// </summary>
-    public IEnumerable<(string RelativePath, long Size, DateTimeOffset Modified)> ListFiles(int maxDepth, Func<string, bool> isListedName)
+    public IEnumerable<(string RelativePath, long Size, DateTimeOffset Modified)> ListFiles(int maxDepth, Func<string, bool> isListedName, bool enterDotDirectories = false)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
         var entries = new FileSystemEnumerable<(string Name, bool IsDirectory)>(
@@ -155,7 +157,7 @@ public sealed class StoreDirectory : IDisposable
         {
             if (isDirectory)
             {
-                if (maxDepth <= 0 || name.StartsWith('.')) continue;
+                if (maxDepth <= 0 || (name.StartsWith('.') && !enterDotDirectories)) continue;
                 StoreDirectory? child;
                 try
                 {
@@ -169,7 +171,7 @@ public sealed class StoreDirectory : IDisposable
                 using (child)
                 {
                     if (child is null) continue;
-                    foreach (var (path, size, modified) in child.ListFiles(maxDepth - 1, isListedName)) yield return ($"{name}/{path}", size, modified);
+                    foreach (var (path, size, modified) in child.ListFiles(maxDepth - 1, isListedName, enterDotDirectories)) yield return ($"{name}/{path}", size, modified);
                 }
             }
             else if (isListedName(name) && LibC.StatAt(_handle, name) is { IsRegularFile: true } file)

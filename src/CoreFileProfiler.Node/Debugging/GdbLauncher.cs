@@ -16,7 +16,7 @@ namespace CoreFileProfiler.Node.Debugging;
 /// executable when it can be found), handed over to an unprivileged uid, or attached to a process.
 /// Each gdb holds one of the node's <see cref="GdbProcessSlots"/> until it ends.
 /// </summary>
-public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, ExecutableCopyCheck copies, GdbSandbox sandbox, SandboxUids uids, GdbProcessSlots slots)
+public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable processes, CoreStore store, ExecutableCopyCheck copies, BuildIdSysroot buildIds, GdbSandbox sandbox, SandboxUids uids, GdbProcessSlots slots)
 {
     public const int InitialCols = 120;
     public const int InitialRows = 36;
@@ -111,10 +111,18 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         List<string> command = [options.Value.Gdb, "-q", .. GdbSandbox.CoreArguments(given), "-iex", "set debuginfod enabled off"];
         using var executable = FindExecutable(corePath, core);
         var handedExecutable = executable.HandOver(handOver, TenantText.FileName("executable-", executable.Shown));
+        string? symbols = null;
         if (executable.ContainerRoot is { } containerRoot)
         {
             handOver.AddSysroot(containerRoot, CoreNotes.Read(core)?.MappedFiles ?? []);
             command.AddRange(["-iex", $"set sysroot {given}/{HandOverDirectory.Sysroot}"]);
+        }
+        else
+        {
+            // The container is gone: its objects come from the build-id store, if the collector kept them.
+            var (settings, announced) = buildIds.HandOver(handOver, CoreMetadata.ReadFor(corePath), given);
+            foreach (var setting in settings) command.AddRange(["-iex", setting]);
+            symbols = announced is null ? null : $"\r\ncore-file-profiler: {announced}";
         }
 
         if (handedExecutable is not null) command.Add($"{given}/{Path.GetFileName(handedExecutable)}");
@@ -122,6 +130,7 @@ public sealed class GdbLauncher(IOptions<ProfilerOptions> options, ProcessTable 
         var announcement = handedExecutable is not null
             ? $"core-file-profiler: {Path.GetFileName(corePath)} with executable {TenantText.Printable(executable.Shown ?? "")} (from {TenantText.Printable(executable.Source)})."
             : $"core-file-profiler: the executable of {Path.GetFileName(corePath)} was not found ({TenantText.Printable(executable.Source)}); symbols will be missing.";
+        announcement += symbols;
         return (command, announcement, core);
     }
 

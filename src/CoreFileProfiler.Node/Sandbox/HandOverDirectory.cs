@@ -21,6 +21,9 @@ public sealed class HandOverDirectory : IDisposable
     /// <summary>The sysroot's name in the directory.</summary>
     public const string Sysroot = "sysroot";
 
+    /// <summary>The debug files' directory in the directory, laid out as gdb's <c>debug-file-directory</c> (<c>.build-id/xx/rest.debug</c>).</summary>
+    public const string DebugFiles = "debuginfo";
+
     // A sysroot is what the process had mapped, typically tens of MB; these bound a hostile core's list.
     private const int MaxSysrootFiles = 1024;
     private const long MaxSysrootBytes = 2L << 30;
@@ -177,9 +180,7 @@ public sealed class HandOverDirectory : IDisposable
     /// </summary>
     public string AddSysroot(SafeFileHandle root, IEnumerable<string> files)
     {
-        var sysroot = System.IO.Path.Join(Path, Sysroot);
-        Directory.CreateDirectory(sysroot, StoreLayout.DirectoryPermissions);
-        PosixAcl.Grant(sysroot, Uid);
+        var sysroot = CreateSysroot();
         var budget = MaxSysrootBytes;
         foreach (var file in files.Where(f => System.IO.Path.IsPathRooted(f) && !f.Split('/').Contains("..")).Take(MaxSysrootFiles))
         {
@@ -193,6 +194,46 @@ public sealed class HandOverDirectory : IDisposable
         }
 
         return sysroot;
+    }
+
+    /// <summary>
+    /// A verified copy of the build-id store (docs/architecture.md, Build-id store) at the path its
+    /// process saw it (<paramref name="processPath"/>) in the sysroot: hard-linked as
+    /// <see cref="AddStoreFile"/> does, and still the file checked. Returns the new path; null when
+    /// the path is none a sysroot may hold (<see cref="SysrootPathFor"/>) or another object has it.
+    /// </summary>
+    public string? AddToSysroot(string source, string processPath, FileStatus expected)
+    {
+        if (SysrootPathFor(processPath) is not { } relative) return null;
+        var sysroot = CreateSysroot();
+        var target = System.IO.Path.Join(sysroot, relative);
+        CreateGrantedDirectories(sysroot, System.IO.Path.GetDirectoryName(target)!);
+        return File.Exists(target) ? null : AddStoreFile(source, System.IO.Path.GetRelativePath(Path, target), expected);
+    }
+
+    /// <summary>A verified debug file of the build-id store where gdb's <c>debug-file-directory</c> looks for <paramref name="buildId"/>: <c>debuginfo/.build-id/xx/rest.debug</c>.</summary>
+    public string? AddDebugFile(string source, string buildId, FileStatus expected)
+    {
+        if (!ExecutableCopies.IsBuildId(buildId) || buildId.Length < 3) return null;
+        var folder = System.IO.Path.Join(Path, DebugFiles);
+        var target = System.IO.Path.Join(folder, ".build-id", buildId[..2], buildId[2..] + ".debug");
+        CreateGrantedDirectories(Path, System.IO.Path.GetDirectoryName(target)!);
+        return File.Exists(target) ? null : AddStoreFile(source, System.IO.Path.GetRelativePath(Path, target), expected);
+    }
+
+    /// <summary>
+    /// Where a file the process had at <paramref name="processPath"/> goes in the sysroot, relative to
+    /// it; null for a path that could lead anywhere else or that gdb could not be told (it comes from
+    /// the tenant's metadata): not absolute, a <c>.</c> or <c>..</c> or empty component, a control
+    /// character, deeper than a hand-over is walked. The kernel's <c>" (deleted)"</c> mark is dropped.
+    /// </summary>
+    public static string? SysrootPathFor(string processPath)
+    {
+        var path = processPath.EndsWith(" (deleted)", StringComparison.Ordinal) ? processPath[..^10] : processPath;
+        if (!path.StartsWith('/') || path.Length > 4096 || path.Any(char.IsControl)) return null;
+        var components = path[1..].Split('/');
+        if (components.Length > MaxHandOverDepth - 2 || components.Any(c => c is "" or "." or "..")) return null;
+        return string.Join('/', components);
     }
 
     /// <summary>Takes back every grant (hard links share their inode with the store's file) and removes the directory; symlinks in it are neither followed nor entered.</summary>
@@ -222,12 +263,19 @@ public sealed class HandOverDirectory : IDisposable
         {
             using var root = StoreDirectory.OpenRoot(coreRoot);
             using var open = root.OpenDirectory(relativePath);
-            return open is null ? [] : [.. open.ListFiles(MaxHandOverDepth, _ => true).Select(f => System.IO.Path.Join(open.Path, f.RelativePath))];
+            return open is null ? [] : [.. open.ListFiles(MaxHandOverDepth, _ => true, enterDotDirectories: true).Select(f => System.IO.Path.Join(open.Path, f.RelativePath))];
         }
         catch (SymlinkInStoreException)
         {
             return [];
         }
+    }
+
+    private string CreateSysroot()
+    {
+        var sysroot = System.IO.Path.Join(Path, Sysroot);
+        CreateGrantedDirectories(Path, sysroot);
+        return sysroot;
     }
 
     private void CreateGrantedDirectories(string sysroot, string directory)
