@@ -10,9 +10,10 @@ namespace CoreFileProfiler.Node.Cores;
 /// <summary>
 /// Keeps the core store within bounds, oldest first: at most <c>MaxCoresPerContainer</c> cores
 /// per container, then at most <c>MaxCoreStoreBytes</c> for everything the service writes there:
-/// cores, their metadata and crash reports, the collector's copies of executables (<c>.executables/</c>) and gdb's
+/// cores, their metadata and crash reports, the build-id store (the collector's copies of executables and
+/// every other mapped object in <c>.executables/</c>, of debug files in <c>.debuginfo/</c>) and gdb's
 /// hand-over directories (<c>.sandbox/</c>: decompressed cores, copied sysroots). A core goes with
-/// its metadata and report (its crash group keeps counting it). A copy of an executable that no kept core's metadata names goes too, once it is
+/// its metadata and report (its crash group keeps counting it). A copy that no kept core's metadata names goes too, once it is
 /// older than <see cref="ExecutableCopyGrace"/>. Hand-over directories are counted but not removed
 /// here: each belongs to a running terminal, which removes it when it ends. Nothing is followed
 /// through a symlink. An open download or gdb keeps reading a deleted core until it closes it.
@@ -42,15 +43,15 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
 
         var kept = cores.Where(c => !deleted.Contains(c.FullPath)).ToList();
         var cost = kept.ToDictionary(c => c.FullPath, c => Bytes(c.FullPath) + Bytes(CoreMetadata.PathFor(c.FullPath)) + Bytes(ReportPath(c.FullPath)));
-        var copyOf = kept.ToDictionary(c => c.FullPath, c => CoreMetadata.ReadFor(c.FullPath)?.ExecutableCopy is { } copy ? Path.GetFileName(copy) : null);
-        var namers = copyOf.Values.OfType<string>().CountBy(name => name).ToDictionary();
-        var copies = ExecutableCopies();
+        var copiesOf = kept.ToDictionary(c => c.FullPath, c => CopiesNamedBy(CoreMetadata.ReadFor(c.FullPath)));
+        var namers = copiesOf.Values.SelectMany(names => names).CountBy(name => name).ToDictionary();
+        var copies = BuildIdCopies();
         var removedCopies = new List<string>();
-        bool RemoveIfUnnamed(string name)
+        bool RemoveIfUnnamed(string key)
         {
-            if (namers.GetValueOrDefault(name) > 0 || !copies.TryGetValue(name, out var copy) || time.GetUtcNow() - copy.Changed < ExecutableCopyGrace) return false;
-            using (var folder = StoreDirectory.OpenDirectoryAt(Path.GetDirectoryName(copy.Path)!)) folder?.Delete(name);
-            removedCopies.Add(name);
+            if (namers.GetValueOrDefault(key) > 0 || !copies.TryGetValue(key, out var copy) || time.GetUtcNow() - copy.Changed < ExecutableCopyGrace) return false;
+            using (var folder = StoreDirectory.OpenDirectoryAt(Path.GetDirectoryName(copy.Path)!)) folder?.Delete(Path.GetFileName(copy.Path));
+            removedCopies.Add(key);
             return true;
         }
 
@@ -66,22 +67,45 @@ public sealed class CoreRetention(IOptions<ProfilerOptions> options, CoreStore s
             if (total <= options.Value.MaxCoreStoreBytes) break;
             total -= cost[core.FullPath];
             deleted.Add(Delete(core));
-            if (copyOf[core.FullPath] is { } name && --namers[name] == 0 && RemoveIfUnnamed(name)) total -= copies[name].Size;
+            foreach (var key in copiesOf[core.FullPath])
+            {
+                if (--namers[key] == 0 && RemoveIfUnnamed(key)) total -= copies[key].Size;
+            }
         }
 
         if (deleted.Count > 0) logger.LogInformation("Retention deleted {Count} cores: {Cores}", deleted.Count, deleted);
-        if (removedCopies.Count > 0) logger.LogInformation("Retention removed {Count} executable copies no kept core names: {Copies}", removedCopies.Count, removedCopies);
+        if (removedCopies.Count > 0) logger.LogInformation("Retention removed {Count} build-id store copies no kept core names: {Copies}", removedCopies.Count, removedCopies);
         return deleted;
     }
 
-    /// <summary>The regular files directly in <c>.executables/</c> by name (in-progress dot-names too), unless the folder is reached through a symlink.</summary>
-    private Dictionary<string, (string Path, long Size, DateTimeOffset Changed)> ExecutableCopies()
+    /// <summary>
+    /// The copies a core's metadata names, as <c>&lt;folder&gt;/&lt;name&gt;</c>: its executable's and every kept
+    /// object's in <c>.executables/</c>, their debug files' in <c>.debuginfo/</c> (each core counted once per copy).
+    /// </summary>
+    private static HashSet<string> CopiesNamedBy(CoreMetadata? metadata)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (metadata?.ExecutableCopy is { } executable) names.Add($"{Store.ExecutableCopies.Folder}/{Path.GetFileName(executable)}");
+        foreach (var kept in metadata?.Objects ?? [])
+        {
+            if (kept.CopyName is { } copy) names.Add($"{Store.ExecutableCopies.Folder}/{copy}");
+            if (kept.DebugCopyName is { } debug) names.Add($"{DebugInfoCopies.Folder}/{debug}");
+        }
+
+        return names;
+    }
+
+    /// <summary>The regular files directly in <c>.executables/</c> and <c>.debuginfo/</c> (in-progress dot-names too) as <c>&lt;folder&gt;/&lt;name&gt;</c>, unless a folder is reached through a symlink.</summary>
+    private Dictionary<string, (string Path, long Size, DateTimeOffset Changed)> BuildIdCopies()
     {
         var copies = new Dictionary<string, (string, long, DateTimeOffset)>();
-        if (StoreFolder(Store.ExecutableCopies.Folder) is not { } folder) return copies;
-        foreach (var path in Files(folder, recurse: false))
+        foreach (var name in new[] { Store.ExecutableCopies.Folder, DebugInfoCopies.Folder })
         {
-            if (LibC.StatPath(path) is { IsRegularFile: true } file) copies[Path.GetFileName(path)] = (path, file.Size, file.Changed);
+            if (StoreFolder(name) is not { } folder) continue;
+            foreach (var path in Files(folder, recurse: false))
+            {
+                if (LibC.StatPath(path) is { IsRegularFile: true } file) copies[$"{name}/{Path.GetFileName(path)}"] = (path, file.Size, file.Changed);
+            }
         }
 
         return copies;

@@ -57,13 +57,17 @@ public sealed class DockerEngine : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="command"/> in a container labelled as container <paramref name="name"/> of pod <paramref name="ns"/>/<paramref name="pod"/>; returns its id.</summary>
-    public async Task<string> RunPodContainerAsync(string ns, string pod, string name, params string[] command)
+    public Task<string> RunPodContainerAsync(string ns, string pod, string name, params string[] command) =>
+        RunPodContainerFromAsync(Image, ns, pod, name, command);
+
+    /// <summary>As <see cref="RunPodContainerAsync"/>, from <paramref name="image"/> (one made by <see cref="ImportAsync"/>).</summary>
+    public async Task<string> RunPodContainerFromAsync(string image, string ns, string pod, string name, params string[] command)
     {
         string[] arguments =
         [
             "run", "-d", "--network", "none", "--init",
             "--label", $"io.kubernetes.pod.namespace={ns}", "--label", $"io.kubernetes.pod.name={pod}", "--label", $"io.kubernetes.container.name={name}",
-            Image, .. command,
+            image, .. command,
         ];
         var (code, output) = await DockerAsync(arguments);
         return code == 0 ? output.Trim() : throw new InvalidOperationException($"docker run failed: {output}");
@@ -101,9 +105,16 @@ public sealed class DockerEngine : IAsyncDisposable
         foreach (var directory in new[] { "bin", "proc", "sys", "dev", "etc", "tmp" }) Directory.CreateDirectory(Path.Join(rootfs, directory));
         File.Copy(File.Exists("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox", Path.Join(rootfs, "bin", "busybox"));
         foreach (var applet in new[] { "sh", "sleep", "cat", "ls", "ps" }) File.CreateSymbolicLink(Path.Join(rootfs, "bin", applet), "busybox");
-        var tarball = Path.Join(_temp.Path, "busybox.tar");
+        await ImportAsync(rootfs, Image);
+    }
+
+    /// <summary>Makes image <paramref name="image"/> of the directory tree <paramref name="rootfs"/> (no registry is reachable).</summary>
+    public async Task ImportAsync(string rootfs, string image)
+    {
+        var tarball = Path.Join(_temp.Path, $"{Path.GetFileName(rootfs)}-{Guid.NewGuid():N}.tar");
         await Command.RunAsync("tar", ["-C", rootfs, "-cf", tarball, "."]);
-        var (code, output) = await DockerAsync("import", tarball, Image);
+        var (code, output) = await DockerAsync("import", tarball, image);
+        File.Delete(tarball);
         if (code != 0) throw new InvalidOperationException($"docker import failed: {output}");
     }
 

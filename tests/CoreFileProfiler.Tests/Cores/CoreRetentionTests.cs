@@ -142,6 +142,30 @@ public sealed class CoreRetentionTests : IDisposable
     }
 
     [Fact]
+    public void Kept_objects_and_debug_files_stay_while_a_core_names_them_count_in_the_budget_and_go_with_their_last_core()
+    {
+        string Hex(char c, int length) => new(c, length);
+        var library = new MappedObject("/usr/lib/libshop.so", Hex('a', 40), Hex('1', 64), Hex('2', 64));
+        var libraryCopy = _temp.Write(Path.Join("cores", ExecutableCopies.Folder, library.CopyName!), new string('l', 5_000));
+        var debugCopy = _temp.Write(Path.Join("cores", DebugInfoCopies.Folder, library.DebugCopyName!), new string('d', 5_000));
+        var stray = _temp.Write(Path.Join("cores", DebugInfoCopies.Folder, $"{Hex('b', 40)}-{Hex('3', 64)}"), new string('s', 100));
+        var older = Core("kubernetes/default/web/app/1_x", minute: 1, bytes: 100);
+        new CoreMetadata(1, 11, _start, "/app", "app", "/app", null, null, null, null, "kernel", 100, Truncated: false, Objects: [library]).WriteBeside(older);
+        var newer = Core("kubernetes/default/web/app/2_x", minute: 2, bytes: 100);
+        PassTheGracePeriod();
+
+        // Everything fits: the named copies stay, the debug file no core names goes.
+        Assert.Empty(Retention(perContainer: 10, totalBytes: 20_000).Enforce());
+        Assert.True(File.Exists(libraryCopy) && File.Exists(debugCopy));
+        Assert.False(File.Exists(stray));
+
+        // 10,000 bytes of copies count: the store is over 5,000, so the oldest core goes, and its copies with it.
+        Assert.Equal([older], Retention(perContainer: 10, totalBytes: 5_000).Enforce());
+        Assert.False(File.Exists(libraryCopy) || File.Exists(debugCopy));
+        Assert.True(File.Exists(newer));
+    }
+
+    [Fact]
     public void Retention_never_follows_a_symlink_out_of_the_store()
     {
         var outside = _temp.Write("outside/victim", new string('v', 100));
