@@ -31,6 +31,10 @@ public sealed class MappedObjectKeeper(CollectorSettings settings, ContentCopies
         {
             mapped = MappedFile.Parse(File.ReadLines(Path.Join(process, "maps")));
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return; // no process to read (gone, or a /proc made for a test): nothing was mapped
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             kept.Skip($"mapped objects: {Path.Join(process, "maps")} could not be read ({e.Message})");

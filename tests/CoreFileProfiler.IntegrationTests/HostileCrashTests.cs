@@ -94,7 +94,7 @@ public sealed class HostileCrashTests(ITestOutputHelper output)
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
             var metadata = Collector.Metadata(filed);
             Assert.Equal(ContainerId, metadata.GetProperty("containerId").GetString());
-            Assert.Equal(["container names: not done within EnrichmentSeconds (3 s)", "process details: EnrichmentSeconds (3 s) used up before it", "build-id and executable copy: EnrichmentSeconds (3 s) used up before it"],
+            Assert.Equal(["container names: not done within EnrichmentSeconds (3 s)", "process details: EnrichmentSeconds (3 s) used up before it", "build-id and executable copy: EnrichmentSeconds (3 s) used up before it", "mapped objects: EnrichmentSeconds (3 s) used up before it"],
                 metadata.GetProperty("skipped").EnumerateArray().Select(s => s.GetString()));
             Assert.Equal(program, await File.ReadAllBytesAsync(filed));
         }
