@@ -16,7 +16,6 @@ namespace CoreFileProfiler.Collector;
 public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog watchdog)
 {
     private readonly ContentCopies _copies = new(settings);
-    private readonly MappedObjectKeeper _objects = new(settings, new ContentCopies(settings));
 
     private const int ChunkBytes = 1 << 20;
     private const long FreeSpaceCheckBytes = 64L << 20;
@@ -168,7 +167,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
             if (exe is not null && StoreDirectory.StatusOf(exe) is { } status) executable = (status, buildId, sha256);
         }
 
-        _objects.Keep(root, process, executable, kept);
+        new MappedObjectKeeper(settings, _copies).Keep(root, process, executable, kept);
         return true;
     }
 

@@ -31,7 +31,7 @@ public static class ElfDebugLink
             using var file = File.OpenHandle(path);
             var length = RandomAccess.GetLength(file);
             Span<byte> header = stackalloc byte[ElfHeaderBytes];
-            if (!ReadAt(file, header, 0, length) || !header[..4].SequenceEqual("\u007fELF"u8) || header[4] != 2 || header[5] != 1) return null;
+            if (!ElfNotes.ReadAt(file, header, 0, length) || !header[..4].SequenceEqual("\u007fELF"u8) || header[4] != 2 || header[5] != 1) return null;
             var table = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
             var entrySize = BinaryPrimitives.ReadUInt16LittleEndian(header[58..]);
             var count = BinaryPrimitives.ReadUInt16LittleEndian(header[60..]);
@@ -40,7 +40,7 @@ public static class ElfDebugLink
             if (table > (ulong)length || (ulong)count * entrySize > (ulong)length - table) return null;
 
             var sections = new byte[count * entrySize];
-            if (!ReadAt(file, sections, (long)table, length)) return null;
+            if (!ElfNotes.ReadAt(file, sections, (long)table, length)) return null;
             var names = Contents(file, sections.AsSpan(namesIndex * entrySize, SectionHeaderBytes), length, MaxNamesBytes);
             if (names is null) return null;
             for (var i = 0; i < count; i++)
@@ -70,7 +70,7 @@ public static class ElfDebugLink
         var size = BinaryPrimitives.ReadUInt64LittleEndian(section[32..]);
         if (size == 0 || size > (ulong)maxBytes || offset > (ulong)length || size > (ulong)length - offset) return null;
         var bytes = new byte[size];
-        return ReadAt(file, bytes, (long)offset, length) ? bytes : null;
+        return ElfNotes.ReadAt(file, bytes, (long)offset, length) ? bytes : null;
     }
 
     private static string CString(ReadOnlySpan<byte> bytes)
@@ -78,7 +78,4 @@ public static class ElfDebugLink
         var end = bytes.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
-
-    private static bool ReadAt(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> into, long offset, long length) =>
-        offset + into.Length <= length && RandomAccess.Read(file, into, offset) == into.Length;
 }

@@ -103,7 +103,8 @@ public static class ElfNotes
         return BinaryPrimitives.ReadUInt32LittleEndian(first[44..]);
     }
 
-    private static bool ReadAt(SafeFileHandle file, Span<byte> into, long offset, long length) =>
+    /// <summary>Reads exactly <paramref name="into"/> at <paramref name="offset"/>, when the file of <paramref name="length"/> bytes holds it all (also for <see cref="ElfDebugLink"/>).</summary>
+    internal static bool ReadAt(SafeFileHandle file, Span<byte> into, long offset, long length) =>
         offset + into.Length <= length && RandomAccess.Read(file, into, offset) == into.Length;
 
     private static void Split(ReadOnlySpan<byte> segment, Func<uint, string, bool> wanted, int limit, List<ElfNote> found)
