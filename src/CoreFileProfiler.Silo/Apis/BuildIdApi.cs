@@ -21,7 +21,8 @@ public static class BuildIdApi
             .Produces(StatusCodes.Status206PartialContent, contentType: BuildIdHeaders.ContentType)
             .Produces(StatusCodes.Status416RangeNotSatisfiable)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable); // the node holding it went away mid-read
         return app;
     }
 
