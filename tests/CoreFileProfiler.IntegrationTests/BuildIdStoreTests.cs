@@ -121,6 +121,16 @@ public sealed class BuildIdStoreTests(BuildIdStoreFixture fixture) : IClassFixtu
         using var served = await remote.SendAsync(admitted);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Equal(fixture.Unstripped.Sha256, KeptObjectFiles.Sha256(await served.Content.ReadAsByteArrayAsync()));
+
+        // debuginfod-find from that address: refused without the token, served with it in DEBUGINFOD_HEADERS_FILE.
+        var remoteUrl = $"http://{address}:{fixture.Silo.Port}/";
+        var headers = Path.Join(fixture.NewCache(), "headers");
+        await File.WriteAllTextAsync(headers, $"Authorization: Bearer {BuildIdStoreFixture.AdminToken}\n");
+        var anonymous = await DebuginfodFind.FetchAsync(remoteUrl, "executable", fixture.Unstripped.BuildId, fixture.NewCache());
+        var withToken = await DebuginfodFind.FetchAsync(remoteUrl, "executable", fixture.Unstripped.BuildId, fixture.NewCache(), headers);
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.True(withToken.ExitCode == 0 && withToken.Bytes is not null, withToken.Output);
+        Assert.Equal(fixture.Unstripped.Sha256, KeptObjectFiles.Sha256(withToken.Bytes));
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace CoreFileProfiler.IntegrationTests.Support;
 public static class DebuginfodFind
 {
     /// <summary>Its exit code, the bytes it fetched (null when it failed) and what it printed.</summary>
-    public static async Task<(int ExitCode, byte[]? Bytes, string Output)> FetchAsync(string serverUrl, string kind, string buildId, string cacheDirectory)
+    /// <param name="headersFile">A file of header lines it sends with every request (<c>DEBUGINFOD_HEADERS_FILE</c>), e.g. the admin token.</param>
+    public static async Task<(int ExitCode, byte[]? Bytes, string Output)> FetchAsync(string serverUrl, string kind, string buildId, string cacheDirectory, string? headersFile = null)
     {
         var start = new ProcessStartInfo("debuginfod-find") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(kind);
@@ -17,6 +18,7 @@ public static class DebuginfodFind
         start.Environment["DEBUGINFOD_URLS"] = serverUrl;
         start.Environment["DEBUGINFOD_CACHE_PATH"] = cacheDirectory;
         start.Environment["DEBUGINFOD_TIMEOUT"] = "20";
+        if (headersFile is not null) start.Environment["DEBUGINFOD_HEADERS_FILE"] = headersFile;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
