@@ -22,6 +22,8 @@ command -v redis-server >/dev/null || missing+=(redis-server) # Orleans clusteri
 command -v nginx >/dev/null || missing+=(nginx-light)    # the benchmark's anchors, for its smoke test
 command -v websocketd >/dev/null || missing+=(websocketd)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v getfacl >/dev/null || missing+=(acl)     # the hand-over tests read the grants gdb gets
+command -v debuginfod-find >/dev/null || missing+=(debuginfod) # the build-id store's tests: debuginfod-find, and the server as an upstream
 if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

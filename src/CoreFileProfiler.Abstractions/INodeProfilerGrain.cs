@@ -57,4 +57,14 @@ public interface INodeProfilerGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<TerminalAddress> FindWatch(string watchId);
+
+    /// <summary>
+    /// The object of that build-id and kind this node keeps (docs/architecture.md, Build-id store), checked
+    /// to carry that build-id; null when the node has none. How any gateway serves any node's objects.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<KeptObject?> FindKeptObject(string buildId, BuildIdKind kind);
+
+    /// <summary>That object's bytes from <paramref name="offset"/>, at most <paramref name="length"/> of them, in chunks; NotFound when it is gone.</summary>
+    IAsyncEnumerable<byte[]> ReadKeptObject(string buildId, BuildIdKind kind, long offset, long length, CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CoreFileProfiler.Grains.Crashes;
 using CoreFileProfiler.Grains.Persistence;
 using CoreFileProfiler.Grains.Placement;
@@ -30,6 +31,7 @@ public sealed class NodeProfilerGrain(
     ProcessTable processes,
     CoreRetention retention,
     CrashGroups crashGroups,
+    KeptObjects keptObjects,
     ProfilerMetrics metrics,
     TimeProvider time,
     ILogger<NodeProfilerGrain> logger) : Grain, INodeProfilerGrain
@@ -188,6 +190,23 @@ public sealed class NodeProfilerGrain(
         throw WatchId.IssuedAt(watchId) < _startedAt.AddSeconds(-1)
             ? ProfilerException.Gone("This watch link has ended: its node restarted.")
             : ProfilerException.NotFound("No such watch link.");
+    }
+
+    // The store is read on the thread pool: a node's objects are looked up by every gateway of the cluster.
+    public Task<KeptObject?> FindKeptObject(string buildId, BuildIdKind kind) => Task.Run(() =>
+    {
+        using var file = keptObjects.Open(buildId, kind);
+        return file is not null && StoreDirectory.StatusOf(file) is { } status ? new KeptObject(Node, status.Size, status.Modified) : null;
+    });
+
+    public async IAsyncEnumerable<byte[]> ReadKeptObject(string buildId, BuildIdKind kind, long offset, long length, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var file = await Task.Run(() => keptObjects.Open(buildId, kind), cancellationToken)
+            ?? throw ProfilerException.NotFound($"This node no longer keeps the {kind.ToString().ToLowerInvariant()} of build-id {buildId}.");
+        await foreach (var chunk in FileChunks.ReadAsync(file, offset, length, cancellationToken))
+        {
+            yield return chunk;
+        }
     }
 
     private void Track(string watchId, TerminalAddress terminal)

@@ -40,6 +40,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<GdbProcessSlots>();
         silo.Services.TryAddSingleton<ExecutableCopyCheck>();
         silo.Services.TryAddSingleton<BuildIdSysroot>();
+        silo.Services.TryAddSingleton<KeptObjects>();
         silo.Services.TryAddSingleton<GdbLauncher>();
         silo.Services.TryAddSingleton<CoreSnapshotter>();
         silo.Services.TryAddSingleton<ProcessTable>();
@@ -55,6 +56,7 @@ public static class ProfilerSiloBuilderExtensions
         silo.Services.TryAddSingleton<ClusterNodes>();
         silo.Services.AddHostedService(services => services.GetRequiredService<ClusterNodes>());
         silo.Services.TryAddSingleton<ClusterOverview>();
+        silo.Services.TryAddSingleton<ClusterKeptObjects>();
         silo.Services.TryAddSingleton(_ => RecordSeal.ForThisProcess());
         silo.Services.TryAddSingleton<RegistryEntrySeal>();
         silo.Services.TryAddSingleton<ISessionRegistry, MemorySessionRegistry>();

@@ -26,6 +26,7 @@ try
     app.MapWatchApi();
     app.MapClusterApi();
     app.MapClusterPage();
+    app.MapBuildIdApi();
     app.MapHealthApi();
     app.MapOpenApi();                    // /openapi/v1.json
     app.MapPrometheusScrapingEndpoint(); // /metrics

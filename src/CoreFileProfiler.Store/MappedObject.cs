@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CoreFileProfiler.Store;
 
 /// <summary>
@@ -11,8 +13,10 @@ namespace CoreFileProfiler.Store;
 public sealed record MappedObject(string Path, string BuildId, string Sha256, string? DebugSha256 = null)
 {
     /// <summary>Its copy's name in <see cref="ExecutableCopies.Folder"/>, or null when the metadata was tampered with (no path smuggled in).</summary>
+    [JsonIgnore]
     public string? CopyName => ExecutableCopies.IsBuildId(BuildId) && ExecutableCopies.IsSha256(Sha256) ? ExecutableCopies.NameFor(BuildId, Sha256) : null;
 
     /// <summary>Its debug file's name in <see cref="DebugInfoCopies.Folder"/>, when it has a sane one.</summary>
+    [JsonIgnore]
     public string? DebugCopyName => DebugSha256 is { } sha && ExecutableCopies.IsBuildId(BuildId) && ExecutableCopies.IsSha256(sha) ? DebugInfoCopies.NameFor(BuildId, sha) : null;
 }

@@ -83,6 +83,8 @@ public sealed partial class ObservabilityTests
             ("get", "/api/nodes", [200, 401]),
             ("get", "/api/cores", [200, 400, 401]),
             ("delete", "/api/sessions/{id}", [204, 401, 404, 410]),
+            ("get", "/buildid/{id}/{kind}", [200, 206, 401, 404, 416]),
+            ("head", "/buildid/{id}/{kind}", [200, 206, 401, 404, 416]),
             ("get", "/healthz", [200]),
             ("get", "/readyz", [200, 503]),
         ];

@@ -31,7 +31,7 @@ public sealed class ShippingTests
     [
         "NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP",
         "Urls",
-        "Profiler__CoreRoot", "Profiler__MinFreeSpace", "Profiler__PublicBaseUrl", "Profiler__CoresPerSignature", "Profiler__Webhooks",
+        "Profiler__CoreRoot", "Profiler__MinFreeSpace", "Profiler__PublicBaseUrl", "Profiler__CoresPerSignature", "Profiler__Webhooks", "Profiler__DebuginfodUpstream",
         "Auth__AdminToken", "Auth__ProcessorCallers", "Auth__AllowedOrigins",
         "Cluster__Provider", "Cluster__Redis", "Cluster__SiloPort", "Cluster__ForwardingPort", "Cluster__ClusterId", "Cluster__ServiceId",
         "Cluster__Tls__Certificate", "Cluster__Tls__Key", "Cluster__Tls__CertificateAuthority",
@@ -163,13 +163,26 @@ public sealed class ShippingTests
         Assert.All(names, name => Assert.True(
             ProfilerEnvironment.Contains(name) || MembershipSetting.IsMatch(name),
             $"{name} is not a setting the silo reads: add it to ProfilerEnvironment if it now is"));
-        var expected = ProfilerEnvironment.Where(n => values is not null || n is not ("Profiler__PublicBaseUrl" or "Auth__ProcessorCallers" or "Auth__AllowedOrigins" or "Profiler__Webhooks")).ToHashSet();
+        var expected = ProfilerEnvironment.Where(n => values is not null || n is not ("Profiler__PublicBaseUrl" or "Auth__ProcessorCallers" or "Auth__AllowedOrigins" or "Profiler__Webhooks" or "Profiler__DebuginfodUpstream")).ToHashSet();
         Assert.Subset(names.ToHashSet(), expected);
         if (values is not null)
         {
             Assert.Contains("Cluster__Membership__ProbeTimeout", names);
             Assert.Contains("Cluster__Membership__NumMissedProbesLimit", names);
         }
+    }
+
+    [Fact]
+    public async Task The_debuginfod_upstream_is_off_by_default_and_reaches_the_silo_as_its_setting()
+    {
+        var defaults = (await RenderAsync(values: null)).Profiler().Env();
+        var configured = (await RenderAsync(EverythingOn)).Profiler().Env();
+        var (refusedCode, refusedOutput) = await HelmChart.RunHelmAsync(["template", "cfp", Chart, "--set", "debuginfod.upstream={file:///usr/lib/debug}"]);
+
+        Assert.False(defaults.ContainsKey("Profiler__DebuginfodUpstream"));
+        Assert.Equal("https://debuginfod.example/,http://debuginfod.internal.example:8002/", configured["Profiler__DebuginfodUpstream"].Scalar("value"));
+        Assert.NotEqual(0, refusedCode);
+        Assert.Contains("/debuginfod/upstream/0", refusedOutput, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -4,13 +4,20 @@ using Orleans.Runtime;
 namespace CoreFileProfiler.Silo.Downloads;
 
 /// <summary>
-/// A file on another node, read through its session grain in chunks. It seeks (before reading)
+/// A file on another node, read through a grain of that node in chunks (a session's file, a kept object's
+/// bytes: <paramref name="read"/> is the grain call, given offset and length). It seeks (before reading)
 /// so that ASP.NET's range processing serves resumed downloads exactly as it does local files.
 /// A few chunks are fetched ahead while the client takes the last ones, so the round trips to
 /// the owning node overlap the writes to the client; a slow client slows the fetching down.
 /// </summary>
-public sealed class RemoteFileStream(IDebugSessionGrain session, string path, long length, bool seekable) : Stream
+public sealed class RemoteFileStream(Func<long, long, CancellationToken, IAsyncEnumerable<byte[]>> read, long length, bool seekable) : Stream
 {
+    /// <summary>A file a session lists, read through the session's grain.</summary>
+    public RemoteFileStream(IDebugSessionGrain session, string path, long length, bool seekable)
+        : this((offset, count, cancellationToken) => session.ReadFile(path, offset, count, cancellationToken), length, seekable)
+    {
+    }
+
     private const int ChunksAhead = 32;     // 2 MiB of 64 KiB chunks
     private const int ChunksPerMessage = 16; // up to 1 MiB per message
 
@@ -70,7 +77,7 @@ public sealed class RemoteFileStream(IDebugSessionGrain session, string path, lo
     {
         try
         {
-            await foreach (var chunk in session.ReadFile(path, offset, Math.Max(length - offset, 0), cancellationToken)
+            await foreach (var chunk in read(offset, Math.Max(length - offset, 0), cancellationToken)
                 .WithBatchSize(ChunksPerMessage).WithCancellation(cancellationToken))
             {
                 await writer.WriteAsync(chunk, cancellationToken);

@@ -31,6 +31,14 @@ public sealed class AdminAccess(IOptions<AdminOptions> options, AllowedOrigins o
         return IsSignedIn(request) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || origins.Allows(request));
     }
 
+    /// <summary>
+    /// A client on this machine that addresses us by a loopback name or an allowed origin (not a DNS-rebinding
+    /// page), whether or not a token is set, or an admin: who may read the build-id store (docs/architecture.md,
+    /// Build-id store), as a debugger on the node or a developer with the token does.
+    /// </summary>
+    public bool IsLocalOrAllowed(HttpContext context) =>
+        (IsLoopback(context.Connection.RemoteIpAddress) && origins.IsAddressedToUs(context.Request)) || IsAllowed(context);
+
     /// <summary>The request carries the cluster page's cookie with the right token.</summary>
     public bool IsSignedIn(HttpRequest request) => request.Cookies.TryGetValue(CookieName, out var cookie) && IsToken(cookie);
 

@@ -243,6 +243,10 @@ public static class ProfilerHostingExtensions
         builder.Services.AddSingleton<DownloadForwarder>();
         builder.Services.AddSingleton<NodeGateways>();
         builder.Services.AddSingleton<SessionIo>();
+        // Refused now, before anything starts, like Profiler:Webhooks.
+        var upstream = HttpUrls.Parse(DebuginfodUpstream.Setting, ConfiguredList.Read(builder.Configuration.GetSection(DebuginfodUpstream.Setting)));
+        builder.Services.AddSingleton(services => new DebuginfodUpstream(upstream, services.GetRequiredService<ILogger<DebuginfodUpstream>>()));
+        builder.Services.AddSingleton<KeptObjectIo>();
     }
 
     /// <summary><c>Profiler:NodeName</c>, else env NODE_NAME, else the host name.</summary>

@@ -10,8 +10,5 @@ public sealed class WebhookUrls(IReadOnlyList<Uri> urls)
 
     public IReadOnlyList<Uri> Urls { get; } = urls;
 
-    public static WebhookUrls Parse(IEnumerable<string> entries) => new(entries.Select(entry =>
-        Uri.TryCreate(entry, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) && url.Host.Length > 0
-            ? url
-            : throw new StartupRefusedException(Setting, $"'{entry}' is not an absolute http or https URL")).ToList());
+    public static WebhookUrls Parse(IEnumerable<string> entries) => new(HttpUrls.Parse(Setting, entries));
 }
