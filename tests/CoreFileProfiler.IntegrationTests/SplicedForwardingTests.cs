@@ -119,10 +119,10 @@ public sealed class SplicedForwardingTests(PlainClusterFixture cluster)
         for (var i = 0; i < 20; i++) await LeaveAfterAsync(file, (i + 1) << 20);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (Descriptors(cluster.A.Pid, "pipe:") > pipesBefore || ProcessSockets.UnreadBytesFrom(cluster.A.Pid, cluster.B.ForwardingPort).Count > 0)
+        while (Descriptors(cluster.A.Pid, "pipe:") > pipesBefore || ProcessSockets.UnreadBytesFrom(cluster.A.Pid, cluster.B.ForwardingPort).Any(unread => unread > 0))
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15),
-                $"node-a holds {Descriptors(cluster.A.Pid, "pipe:")} pipe descriptors (before: {pipesBefore}) and {ProcessSockets.UnreadBytesFrom(cluster.A.Pid, cluster.B.ForwardingPort).Count} connections to node-b's gateway");
+                $"node-a holds {Descriptors(cluster.A.Pid, "pipe:")} pipe descriptors (before: {pipesBefore}) and connections from node-b's gateway with unread bytes");
             await Task.Delay(100);
         }
 
@@ -173,7 +173,8 @@ public sealed class SplicedForwardingTests(PlainClusterFixture cluster)
         {
             Assert.Equal(HttpStatusCode.OK, cut.StatusCode);
             Assert.Equal(bytes.Length, cut.Content.Headers.ContentLength);
-            await Assert.ThrowsAnyAsync<IOException>(() => cut.Content.ReadAsByteArrayAsync());
+            var cutShort = await Record.ExceptionAsync(() => cut.Content.ReadAsByteArrayAsync());
+            Assert.True(cutShort is HttpRequestException or IOException, $"a body cut short read as whole: {cutShort}");
         }
 
         Assert.Contains("ForwardedBodyCut", cluster.A.Log(), StringComparison.Ordinal);
