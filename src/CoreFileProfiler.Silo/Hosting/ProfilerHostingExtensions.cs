@@ -241,6 +241,7 @@ public static class ProfilerHostingExtensions
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton(services => new ForwardingClient(tls?.ForwardingClient(services.GetRequiredService<ILogger<ClusterTls>>())));
         builder.Services.AddSingleton<DownloadForwarder>();
+        builder.Services.AddSingleton<SplicedDownloadForwarder>();
         builder.Services.AddSingleton<NodeGateways>();
         builder.Services.AddSingleton<SessionIo>();
         // Refused now, before anything starts, like Profiler:Webhooks.

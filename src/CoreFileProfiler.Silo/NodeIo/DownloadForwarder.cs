@@ -32,17 +32,10 @@ internal sealed class DownloadForwarder(ForwardingClient client)
         using var activity = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         activity.CancelAfter(activityTimeout);
 
-        // A download has no body: whatever a client sent with its GET stays here.
-        using var request = new HttpRequestMessage(HttpMethods.IsHead(context.Request.Method) ? HttpMethod.Head : HttpMethod.Get, (Uri?)null)
-        {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
         HttpResponseMessage response;
         try
         {
-            await ForwardingTransformer.Instance.TransformRequestAsync(context, request, target, activity.Token);
-            request.RequestUri ??= RequestUtilities.MakeDestinationAddress(target, context.Request.Path, context.Request.QueryString);
+            using var request = await RequestAsync(context, target, activity.Token);
             response = await client.Invoker.SendAsync(request, activity.Token);
         }
         catch (OperationCanceledException e)
@@ -61,6 +54,22 @@ internal sealed class DownloadForwarder(ForwardingClient client)
             if (HttpMethods.IsHead(context.Request.Method)) return (ForwarderError.None, null);
             return await CopyBodyAsync(context, response, activity, activityTimeout);
         }
+    }
+
+    /// <summary>
+    /// The request for the owning gateway: the user's GET or HEAD to <paramref name="target"/>, through the
+    /// <see cref="ForwardingTransformer"/>. A download has no body: whatever a client sent with its GET stays here.
+    /// </summary>
+    internal static async Task<HttpRequestMessage> RequestAsync(HttpContext context, string target, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethods.IsHead(context.Request.Method) ? HttpMethod.Head : HttpMethod.Get, (Uri?)null)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        await ForwardingTransformer.Instance.TransformRequestAsync(context, request, target, cancellationToken);
+        request.RequestUri ??= RequestUtilities.MakeDestinationAddress(target, context.Request.Path, context.Request.QueryString);
+        return request;
     }
 
     private static async Task<(ForwarderError, Exception?)> CopyBodyAsync(HttpContext context, HttpResponseMessage response, CancellationTokenSource activity, TimeSpan activityTimeout)

@@ -10,7 +10,7 @@ namespace CoreFileProfiler.Silo.NodeIo;
 /// </summary>
 public sealed class ForwardingClient : IDisposable
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
     public ForwardingClient(SslClientAuthenticationOptions? tls) =>
         Invoker = new HttpMessageInvoker(new SocketsHttpHandler

@@ -10,13 +10,13 @@ namespace CoreFileProfiler.Silo.NodeIo;
 
 /// <summary>
 /// Forwards a request to the gateway of the node that holds what it asks for, over the pod network,
-/// streaming both ways: downloads with <see cref="DownloadForwarder"/>, WebSockets and recordings with YARP. The target comes only from the silo metadata of that node's live silo,
+/// streaming both ways: downloads with <see cref="SplicedDownloadForwarder"/> (kernel to kernel over plain HTTP, else <see cref="DownloadForwarder"/>), WebSockets and recordings with YARP. The target comes only from the silo metadata of that node's live silo,
 /// never from the request. When that gateway cannot be reached (nothing published, connection refused,
 /// timed out, TLS refused) the caller serves the request through Orleans messaging instead; such an
 /// address is not tried again for a while, so a blocked port costs one connect timeout, not one per request.
 /// </summary>
 internal sealed partial class NodeGateways(
-    ClusterNodes nodes, ISiloMetadataCache metadata, IHttpForwarder forwarder, DownloadForwarder downloads, ForwardingClient client, ILogger<NodeGateways> logger)
+    ClusterNodes nodes, ISiloMetadataCache metadata, IHttpForwarder forwarder, SplicedDownloadForwarder downloads, ForwardingClient client, ILogger<NodeGateways> logger)
 {
     private static readonly TimeSpan RetryUnreachableAfter = TimeSpan.FromSeconds(30);
 

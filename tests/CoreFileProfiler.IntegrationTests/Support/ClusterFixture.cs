@@ -99,17 +99,18 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until <paramref name="silo"/>'s <c>/api/nodes</c> shows the nodes as given; returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitForNodesAsync(SiloProcess silo, string[] up, string[]? down = null, int seconds = 60)
+    /// <param name="nodes">The nodes looked at (the fixture's own by default): a test may have tried to add a silo of its own.</param>
+    public static async Task<TimeSpan> WaitForNodesAsync(SiloProcess silo, string[] up, string[]? down = null, int seconds = 60, string[]? nodes = null)
     {
+        nodes ??= Nodes;
         var clock = Stopwatch.StartNew();
         var expected = string.Join(", ", up.Select(n => $"{n}:up").Concat((down ?? []).Select(n => $"{n}:down")).Order());
         var seen = "";
         while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
         {
-            var nodes = await AdminGetAsync(silo, "/api/nodes");
-            // Only the fixture's own nodes: a test may have tried to add a silo of its own.
-            seen = string.Join(", ", nodes.EnumerateArray()
-                .Where(n => Nodes.Contains(n.GetProperty("node").GetString()))
+            var listed = await AdminGetAsync(silo, "/api/nodes");
+            seen = string.Join(", ", listed.EnumerateArray()
+                .Where(n => nodes.Contains(n.GetProperty("node").GetString()))
                 .Select(n => $"{n.GetProperty("node").GetString()}:{n.GetProperty("status").GetString()}").Order());
             if (seen == expected) return clock.Elapsed;
             await Task.Delay(100);
