@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using CoreFileProfiler.IntegrationTests.Support;
 
 namespace CoreFileProfiler.IntegrationTests;
@@ -97,12 +95,7 @@ public sealed class BuildIdEndpointTests(BuildIdEndpointFixture fixture) : IClas
     [Fact]
     public async Task A_caller_not_on_this_machine_needs_the_admin_token()
     {
-        var address = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
-        Assert.True(address is not null, "This test needs a non-loopback IPv4 address on this machine.");
+        var address = MachineAddress.NonLoopbackIPv4();
         using var remote = new HttpClient { BaseAddress = new Uri($"http://{address}:{fixture.Silo.Port}") };
         var path = $"/buildid/{fixture.Unstripped.BuildId}/executable";
 

@@ -7,10 +7,11 @@ using CoreFileProfiler.IntegrationTests.Support;
 namespace CoreFileProfiler.IntegrationTests;
 
 /// <summary>
-/// Issue 17, items 1-2 (docs/architecture.md, Build-id store): a program that crashes in its own shared
+/// Issue 17 (docs/architecture.md, Build-id store): a program that crashes in its own shared
 /// library, in a pod container that is then removed with its image, still debugs to function and
 /// file:line, in a gdb terminal and in its crash report, from what the collector kept by build-id; and
-/// what the hostile container planted to make the collector keep the node's files is not kept.
+/// what the hostile container planted to make the collector keep the node's files is not kept; and
+/// <c>debuginfod-find</c> fetches the library and its debug file from the silo byte for byte.
 /// </summary>
 [Collection(LiveContainersTests.Name)]
 public sealed class BuildIdStoreTests(LiveContainersFixture fixture)
@@ -82,6 +83,18 @@ public sealed class BuildIdStoreTests(LiveContainersFixture fixture)
             Assert.True(frames.Count >= 2, JsonSerializer.Serialize(frames));
             Assert.Equal(("shop_checkout", "libshop.c", CheckoutLine), Frame(frames[0]));
             Assert.Equal(("main", "dynmain.c", MainLine), Frame(frames[1]));
+
+            // A developer's own tools, with DEBUGINFOD_URLS at the silo: the library and its debug file, byte for byte.
+            var server = silo.Http.BaseAddress!.ToString();
+            string Cache(string name) => Directory.CreateDirectory(Path.Join(temp.Path, name)).FullName;
+            var (_, executable, executableOutput) = await DebuginfodFind.FetchAsync(server, "executable", shop.LibraryBuildId, Cache("executable-cache"));
+            Assert.True(executable is not null, executableOutput);
+            Assert.Equal(Sha256Of(shop.Library), Convert.ToHexStringLower(SHA256.HashData(executable)));
+            var (_, debuginfo, debugOutput) = await DebuginfodFind.FetchAsync(server, "debuginfo", shop.LibraryBuildId, Cache("debuginfo-cache"));
+            Assert.True(debuginfo is not null, debugOutput);
+            Assert.Equal(Sha256Of(shop.ContainerDebugFile), Convert.ToHexStringLower(SHA256.HashData(debuginfo)));
+            var (unknownExit, _, _) = await DebuginfodFind.FetchAsync(server, "executable", new string('0', 40), Cache("unknown-cache"));
+            Assert.NotEqual(0, unknownExit);
         }
         finally
         {
@@ -107,7 +120,7 @@ public sealed class BuildIdStoreTests(LiveContainersFixture fixture)
         }
     }
 
-    private sealed record Shop(string Rootfs, string LibraryBuildId, string ContainerDebugFile, string NodeDebugFile);
+    private sealed record Shop(string Rootfs, string Library, string LibraryBuildId, string ContainerDebugFile, string NodeDebugFile);
 
     /// <summary>
     /// The image's tree: busybox, <c>/app/dynmain</c> (<c>-g</c>) linked against <c>/app/lib/libshop.so</c>
@@ -162,7 +175,7 @@ public sealed class BuildIdStoreTests(LiveContainersFixture fixture)
         Plant(rootfs, buildId, nodeDebugFile);
         var libc = Directory.GetFiles(rootfs, "libc.so.6", SearchOption.AllDirectories).Single();
         Plant(rootfs, await BuildIdAsync(libc), "/etc/shadow");
-        return new Shop(rootfs, buildId, debugFile, nodeDebugFile);
+        return new Shop(rootfs, library, buildId, debugFile, nodeDebugFile);
     }
 
     /// <summary>A symlink where the collector looks for <paramref name="buildId"/>'s debug file, to a file of the node.</summary>

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CoreFileProfiler.IntegrationTests.Support;
@@ -246,12 +244,7 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
     [Fact]
     public async Task Without_a_token_the_cluster_api_and_page_refuse_clients_not_on_loopback()
     {
-        var address = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
-        Assert.True(address is not null, "This test needs a non-loopback IPv4 address on this machine.");
+        var address = MachineAddress.NonLoopbackIPv4();
         using var temp = new TempDirectory();
         await using var silo = await SiloProcess.StartAsync(temp.Path, "lonely", "0.0.0.0", []);
         using var remote = new HttpClient { BaseAddress = new Uri($"http://{address}:{silo.Port}") };
