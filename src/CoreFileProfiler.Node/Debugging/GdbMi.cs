@@ -84,7 +84,7 @@ public static class GdbMi
                 do
                 {
                     // A list holds values or results (name=value): the names add nothing.
-                    list.Add(line[position] is '"' or '{' or '[' ? ReadValue(line, ref position, depth + 1) : ReadResult(line, ref position, depth + 1).Value);
+                    list.Add(position < line.Length && line[position] is '"' or '{' or '[' ? ReadValue(line, ref position, depth + 1) : ReadResult(line, ref position, depth + 1).Value);
                 }
                 while (Take(line, ref position, ','));
                 return Take(line, ref position, ']') ? list : throw new FormatException("unclosed list");

@@ -5,7 +5,7 @@ using CloudNative.CloudEvents.SystemTextJson;
 
 namespace CoreFileProfiler.Silo.Notifications;
 
-/// <summary>A crash notice as a CloudEvent 1.0 in structured mode (DESIGN §4.4): the body every webhook receives.</summary>
+/// <summary>A crash notice as a CloudEvent 1.0 in structured mode (docs/architecture.md, Crash notifications): the body every webhook receives.</summary>
 public static class CrashCloudEvent
 {
     public const string Type = "io.kubediag.corefile.crash";
