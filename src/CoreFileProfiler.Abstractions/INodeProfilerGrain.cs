@@ -65,6 +65,6 @@ public interface INodeProfilerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<KeptObject?> FindKeptObject(string buildId, BuildIdKind kind);
 
-    /// <summary>That object's bytes from <paramref name="offset"/>, at most <paramref name="length"/> of them, in chunks; NotFound when it is gone.</summary>
-    IAsyncEnumerable<byte[]> ReadKeptObject(string buildId, BuildIdKind kind, long offset, long length, CancellationToken cancellationToken = default);
+    /// <summary>That object's bytes from <paramref name="offset"/>, at most <paramref name="length"/> of them, in chunks, from the copy of content <paramref name="sha256"/> the lookup found; NotFound when it is gone.</summary>
+    IAsyncEnumerable<byte[]> ReadKeptObject(string buildId, BuildIdKind kind, string sha256, long offset, long length, CancellationToken cancellationToken = default);
 }

@@ -195,14 +195,16 @@ public sealed class NodeProfilerGrain(
     // The store is read on the thread pool: a node's objects are looked up by every gateway of the cluster.
     public Task<KeptObject?> FindKeptObject(string buildId, BuildIdKind kind) => Task.Run(() =>
     {
-        using var file = keptObjects.Open(buildId, kind);
-        return file is not null && StoreDirectory.StatusOf(file) is { } status ? new KeptObject(Node, status.Size, status.Modified) : null;
+        using var copy = keptObjects.Open(buildId, kind);
+        return copy is not null && StoreDirectory.StatusOf(copy.File) is { } status ? new KeptObject(Node, status.Size, status.Modified, copy.Sha256) : null;
     });
 
-    public async IAsyncEnumerable<byte[]> ReadKeptObject(string buildId, BuildIdKind kind, long offset, long length, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<byte[]> ReadKeptObject(string buildId, BuildIdKind kind, string sha256, long offset, long length, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var file = await Task.Run(() => keptObjects.Open(buildId, kind), cancellationToken)
-            ?? throw ProfilerException.NotFound($"This node no longer keeps the {kind.ToString().ToLowerInvariant()} of build-id {buildId}.");
+        using var copy = await Task.Run(() => keptObjects.Open(buildId, kind), cancellationToken);
+        // The copy the lookup found, or none: never another one planted since under the same build-id.
+        if (copy is null || copy.Sha256 != sha256) throw ProfilerException.NotFound($"This node no longer keeps that {kind.ToString().ToLowerInvariant()} of build-id {buildId}.");
+        var file = copy.File;
         await foreach (var chunk in FileChunks.ReadAsync(file, offset, length, cancellationToken))
         {
             yield return chunk;

@@ -150,6 +150,47 @@ public sealed class BuildIdEndpointTests(BuildIdEndpointFixture fixture) : IClas
         Assert.NotEqual(0, found.ExitCode);
     }
 
+    [Fact]
+    public async Task A_forgery_claiming_a_kept_build_id_makes_it_ambiguous_and_nothing_is_served()
+    {
+        // Any program can link with any build-id: a hostile container's library claims an honest one's.
+        var built = Path.Join(fixture.WorkDirectory, "forged");
+        var honest = await KeptObjectFiles.BuildLibraryAsync(built, "honest");
+        KeptObjectFiles.Plant(fixture.Silo.CoreRoot, KeptObjectFiles.Executables, honest);
+        Assert.Equal(honest.Sha256, KeptObjectFiles.Sha256(await FetchAsync("executable", honest.BuildId)));
+
+        var forged = await KeptObjectFiles.BuildLibraryAsync(built, "forged", claimedBuildId: honest.BuildId);
+        Assert.Equal(honest.BuildId, forged.BuildId);
+        KeptObjectFiles.Plant(fixture.Silo.CoreRoot, KeptObjectFiles.Executables, forged);
+
+        using var executable = await fixture.Silo.Http.GetAsync($"/buildid/{honest.BuildId}/executable");
+        using var debuginfo = await fixture.Silo.Http.GetAsync($"/buildid/{honest.BuildId}/debuginfo");
+        Assert.Equal(HttpStatusCode.NotFound, executable.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, debuginfo.StatusCode);
+        Assert.Contains(fixture.Silo.Log().Split('\n'), line => line.Contains(honest.BuildId, StringComparison.Ordinal) && line.Contains("is claimed by copies of different content", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_session_on_the_whole_store_serves_nothing_beneath_a_dot_directory()
+    {
+        var body = SiloFixture.CoredumpRequest(pod: null);
+        body[SiloFixture.Parameter + "filepath"] = fixture.Silo.CoreRoot;
+        using var admin = new HttpClient { BaseAddress = fixture.Silo.Http.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BuildIdEndpointFixture.AdminToken);
+        var session = await SiloFixture.OpenSessionAsync(admin, body);
+
+        // The build-id store is not the session's: not by its name, not by an encoded one.
+        foreach (var path in new[] { $".executables/{fixture.Unstripped.BuildId}-{fixture.Unstripped.Sha256}", $"%2Eexecutables/{fixture.Unstripped.BuildId}-{fixture.Unstripped.Sha256}" })
+        {
+            using var refused = await fixture.Silo.Http.GetAsync(session + "files/" + path);
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+
+        using var listed = await fixture.Silo.Http.GetAsync(session + "api");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.DoesNotContain(".executables", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<byte[]> FetchAsync(string kind, string buildId)
     {
         var (code, bytes, output) = await DebuginfodFind.FetchAsync(fixture.Url, kind, buildId, fixture.NewCache());

@@ -259,6 +259,13 @@ public sealed class ClusterGatewayTests(ClusterFixture cluster)
 
         using var delete = await remote.DeleteAsync("/api/sessions/lonely.AAAAAAAAAAAAAAAAAAAAAAAAAAAA");
         Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
+        // With no token configured, no cookie is one: not an empty one, not any other (and none is a 500).
+        foreach (var cookie in new[] { "cfp-admin=x", "cfp-admin=" })
+        {
+            using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/api/sessions") { Headers = { { "Cookie", cookie } } };
+            using var refusedCookie = await remote.SendAsync(withCookie);
+            Assert.Equal(HttpStatusCode.Unauthorized, refusedCookie.StatusCode);
+        }
         var nodes = await silo.Http.GetFromJsonAsync<JsonElement>("/api/nodes");
         Assert.Equal("lonely", Assert.Single(nodes.EnumerateArray()).GetProperty("node").GetString());
     }

@@ -99,10 +99,14 @@ public sealed class CoreTarget
     private static bool IsListedName(ReadOnlySpan<char> name) =>
         name.Length > 0 && name[0] != '.' && !name.EndsWith(".json", StringComparison.Ordinal);
 
+    /// <summary>
+    /// As listing walks: no segment may be empty or start with a dot, so neither <c>..</c> nor what listing never
+    /// enters (the build-id store, hand-over directories, temporaries) can be named.
+    /// </summary>
     private static bool IsSafeRelativePath(string path)
     {
         if (path.Length == 0 || path.Contains('\0') || path.Contains('\\')) return false;
         var segments = path.Split('/');
-        return segments.Length <= MaxDepth + 1 && segments.All(s => s.Length > 0 && s != "." && s != "..");
+        return segments.Length <= MaxDepth + 1 && segments.All(s => s.Length > 0 && s[0] != '.');
     }
 }

@@ -42,8 +42,9 @@ public sealed class AdminAccess(IOptions<AdminOptions> options, AllowedOrigins o
     /// <summary>The request carries the cluster page's cookie with the right token.</summary>
     public bool IsSignedIn(HttpRequest request) => request.Cookies.TryGetValue(CookieName, out var cookie) && IsToken(cookie);
 
+    /// <summary>Never true without a configured token: no cookie or header matches an unset (or empty) one.</summary>
     public bool IsToken(string? candidate) =>
-        candidate is not null && CryptographicOperations.FixedTimeEquals(
+        HasToken && candidate is not null && CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.AdminToken!)));
 
     public string RefusalDetail => HasToken

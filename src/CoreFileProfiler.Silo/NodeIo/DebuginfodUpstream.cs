@@ -18,7 +18,7 @@ internal sealed class DebuginfodUpstream(IReadOnlyList<Uri> urls, ILogger<Debugi
 
     private static readonly string[] PassedOn = [HeaderNames.ContentRange, HeaderNames.AcceptRanges, HeaderNames.LastModified, BuildIdHeaders.Size];
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = HeadersTimeout };
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false }) { Timeout = HeadersTimeout };
 
     /// <summary>Whether an upstream had the object and answered the client with it.</summary>
     public async Task<bool> TryServeAsync(HttpContext context, string buildId, BuildIdKind kind)

@@ -12,7 +12,7 @@ namespace CoreFileProfiler.Silo.NodeIo;
 
 /// <summary>
 /// The seam between the build-id endpoint and the stores that may hold an object (docs/architecture.md, Build-id
-/// store): this node's first, from disk; then whichever other live node answers first that it keeps it, streamed
+/// store): this node's first, from disk; then the other live nodes that keep it, when they agree on its content, streamed
 /// through that node's profiler grain; then the configured upstream debuginfod servers. Ranges are ASP.NET's
 /// own, as for downloads (the remote stream seeks before it reads).
 /// </summary>
@@ -24,13 +24,13 @@ internal sealed class KeptObjectIo(
         var aborted = context.RequestAborted;
         var here = options.Value.NodeName;
         var local = await Task.Run(() => objects.Open(buildId, kind), aborted);
-        if (local is not null && StoreDirectory.StatusOf(local) is { } status) return Body(context, local, status.Size, status.Modified);
+        if (local is not null && StoreDirectory.StatusOf(local.File) is { } status) return Body(context, local.File, status.Size, status.Modified);
         local?.Dispose();
 
         if (await cluster.FindAsync(buildId, kind, here, aborted) is { } found)
         {
             var node = grains.GetNodeProfiler(found.Node);
-            var remote = new RemoteFileStream((offset, length, cancellationToken) => node.ReadKeptObject(buildId, kind, offset, length, cancellationToken), found.Size, seekable: true);
+            var remote = new RemoteFileStream((offset, length, cancellationToken) => node.ReadKeptObject(buildId, kind, found.Sha256, offset, length, cancellationToken), found.Size, seekable: true);
             return Body(context, remote, found.Size, found.Modified);
         }
 

@@ -19,8 +19,8 @@ public static partial class KeptObjectFiles
     public const string Executables = ".executables";
     public const string DebugInfo = ".debuginfo";
 
-    /// <summary>A library with a function of its own, unstripped (it carries its DWARF).</summary>
-    public static async Task<BuiltObject> BuildLibraryAsync(string directory, string name)
+    /// <summary>A library with a function of its own, unstripped (it carries its DWARF); with <paramref name="claimedBuildId"/>, a forgery linked to claim another's build-id.</summary>
+    public static async Task<BuiltObject> BuildLibraryAsync(string directory, string name, string? claimedBuildId = null)
     {
         Directory.CreateDirectory(directory);
         // The name and a random constant make the build-id this library's own.
@@ -30,7 +30,7 @@ public static partial class KeptObjectFiles
             const char {{name}}_tag[] = "{{Guid.NewGuid():N}}";
             """);
         var library = Path.Join(directory, $"lib{name}.so");
-        await RunAsync("gcc", ["-g", "-O0", "-shared", "-fPIC", "-Wl,--build-id", "-o", library, source]);
+        await RunAsync("gcc", ["-g", "-O0", "-shared", "-fPIC", claimedBuildId is null ? "-Wl,--build-id" : $"-Wl,--build-id=0x{claimedBuildId}", "-o", library, source]);
         return await DescribeAsync(library);
     }
 
