@@ -42,7 +42,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
                 crash.Comm ?? TryRead(Path.Join(process, "comm"))?.Trim(),
                 TryRead(Path.Join(process, "cmdline"))?.TrimEnd('\0').Replace('\0', ' ')), (crash.Exe, crash.Comm, null));
             var (buildId, sha256, executableCopy, copyNote) = watchdog.Run("build-id and executable copy", () => KeepExecutable(root, Path.Join(process, "exe")), (null, null, null, null));
-            var kept = new KeptObjects();
+            var kept = new KeepingProgress();
             watchdog.Run("mapped objects", () => KeepObjects(root, process, buildId, sha256, kept), false);
             var (objects, objectsSkipped) = kept.Snapshot();
             IReadOnlyList<string> skipped = [.. watchdog.Skipped ?? [], .. objectsSkipped];
@@ -158,7 +158,7 @@ public sealed class CoreCollector(CollectorSettings settings, CollectorWatchdog 
     }
 
     /// <summary>Every mapped object and its debug file, the executable's copy reused for its own mapping; true when it ran to the end.</summary>
-    private bool KeepObjects(StoreDirectory root, string process, string? buildId, string? sha256, KeptObjects kept)
+    private bool KeepObjects(StoreDirectory root, string process, string? buildId, string? sha256, KeepingProgress kept)
     {
         (FileStatus, string, string)? executable = null;
         if (buildId is not null && sha256 is not null)

@@ -23,7 +23,7 @@ public sealed class MappedObjectKeeper(CollectorSettings settings, ContentCopies
 
     /// <summary>Keeps the objects of the process at <paramref name="process"/> (its /proc directory) into <paramref name="kept"/>.</summary>
     /// <param name="executable">The executable's copy, already kept: its object is recorded without a second read.</param>
-    public void Keep(StoreDirectory root, string process, (FileStatus Status, string BuildId, string Sha256)? executable, KeptObjects kept)
+    public void Keep(StoreDirectory root, string process, (FileStatus Status, string BuildId, string Sha256)? executable, KeepingProgress kept)
     {
         if (settings.MaxObjectBytesPerCrash <= 0) return;
         List<MappedFile> mapped;
@@ -86,7 +86,7 @@ public sealed class MappedObjectKeeper(CollectorSettings settings, ContentCopies
     }
 
     /// <summary>The SHA-256 of the debug file kept for the object, or null when its container has none that carries its build-id.</summary>
-    private string? KeepDebugFile(StoreDirectory root, Microsoft.Win32.SafeHandles.SafeFileHandle containerRoot, string path, string buildId, string? debugLink, FileStatus objectStatus, ref long budget, KeptObjects kept)
+    private string? KeepDebugFile(StoreDirectory root, Microsoft.Win32.SafeHandles.SafeFileHandle containerRoot, string path, string buildId, string? debugLink, FileStatus objectStatus, ref long budget, KeepingProgress kept)
     {
         foreach (var candidate in DebugFileCandidates(path, buildId, debugLink))
         {
@@ -100,7 +100,7 @@ public sealed class MappedObjectKeeper(CollectorSettings settings, ContentCopies
     }
 
     /// <summary>Keeps <paramref name="from"/> when it fits in what is left of the budget; the SHA-256 of the copy, or null (and why, in <paramref name="kept"/>).</summary>
-    private string? KeepWithin(StoreDirectory root, string folder, FileStream from, string buildId, string path, ref long budget, KeptObjects kept)
+    private string? KeepWithin(StoreDirectory root, string folder, FileStream from, string buildId, string path, ref long budget, KeepingProgress kept)
     {
         var size = from.Length;
         if (size > budget)

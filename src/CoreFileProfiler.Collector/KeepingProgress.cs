@@ -6,7 +6,7 @@ namespace CoreFileProfiler.Collector;
 /// What <see cref="MappedObjectKeeper"/> has kept so far and what it left out, readable while it still
 /// runs: when it overruns the collector's time, the metadata gets what was done by then.
 /// </summary>
-public sealed class KeptObjects
+public sealed class KeepingProgress
 {
     private readonly Lock _lock = new();
     private readonly List<MappedObject> _objects = [];
