@@ -36,19 +36,19 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
         var etag = whole.Headers.ETag!;
 
         var from = bytes.Length / 3;
-        using var tail = await SendAsync(cluster.A, HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue(from, from + 99));
+        using var tail = await cluster.A.SendAsync(HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue(from, from + 99));
         Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
         Assert.Equal(bytes.AsSpan(from, 100).ToArray(), await tail.Content.ReadAsByteArrayAsync());
 
         // If-Range with the current validator resumes; with a stale one the whole file comes back.
-        using var resumed = await SendAsync(cluster.A, HttpMethod.Get, file, r =>
+        using var resumed = await cluster.A.SendAsync(HttpMethod.Get, file, r =>
         {
             r.Headers.Range = new RangeHeaderValue(from, null);
             r.Headers.IfRange = new RangeConditionHeaderValue(etag);
         });
         Assert.Equal(HttpStatusCode.PartialContent, resumed.StatusCode);
         Assert.Equal(SHA256.HashData(bytes.AsSpan(from)), SHA256.HashData(await resumed.Content.ReadAsByteArrayAsync()));
-        using var stale = await SendAsync(cluster.A, HttpMethod.Get, file, r =>
+        using var stale = await cluster.A.SendAsync(HttpMethod.Get, file, r =>
         {
             r.Headers.Range = new RangeHeaderValue(from, null);
             r.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue("\"0-0\""));
@@ -56,7 +56,7 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await stale.Content.ReadAsByteArrayAsync()));
 
-        using var head = await SendAsync(cluster.A, HttpMethod.Head, file);
+        using var head = await cluster.A.SendAsync(HttpMethod.Head, file);
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
         Assert.Equal("bytes", Assert.Single(head.Headers.AcceptRanges));
@@ -113,7 +113,7 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
         Assert.True(sent < 128 << 20, $"node-c sent {sent} bytes of a download its client left after 4 MiB");
 
         // The honest path still works: the end of the same file, resumed through node-a.
-        using var resumed = await SendAsync(cluster.A, HttpMethod.Get, session + "files/app/" + Path.GetFileName(large), r => r.Headers.Range = new RangeHeaderValue((512L << 20) - 100, null));
+        using var resumed = await cluster.A.SendAsync(HttpMethod.Get, session + "files/app/" + Path.GetFileName(large), r => r.Headers.Range = new RangeHeaderValue((512L << 20) - 100, null));
         Assert.Equal(HttpStatusCode.PartialContent, resumed.StatusCode);
         Assert.Equal(new byte[100], await resumed.Content.ReadAsByteArrayAsync());
     }
@@ -156,7 +156,7 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
         using var whole = await cluster.A.Http.GetAsync(session + "files/" + file);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await whole.Content.ReadAsByteArrayAsync()));
-        using var tail = await SendAsync(cluster.A, HttpMethod.Get, session + "files/" + file, r => r.Headers.Range = new RangeHeaderValue(10, 19));
+        using var tail = await cluster.A.SendAsync(HttpMethod.Get, session + "files/" + file, r => r.Headers.Range = new RangeHeaderValue(10, 19));
         Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
         Assert.Equal(bytes.AsSpan(10, 10).ToArray(), await tail.Content.ReadAsByteArrayAsync());
 
@@ -253,13 +253,6 @@ public sealed class ClusterForwardingTests(ClusterFixture cluster)
             $"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n";
         Assert.StartsWith("HTTP/1.1 403", await TlsRequestAsync(cluster.C.ForwardingPort, Upgrade("http://evil.example"), certificate), StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 101", await TlsRequestAsync(cluster.C.ForwardingPort, Upgrade(page), certificate), StringComparison.Ordinal);
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(SiloProcess gateway, HttpMethod method, string path, Action<HttpRequestMessage>? configure = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        configure?.Invoke(request);
-        return await gateway.Http.SendAsync(request);
     }
 
     /// <summary>Downloads <paramref name="silo"/> served from its own disk so far (its metrics).</summary>

@@ -51,11 +51,11 @@ public sealed class SplicedForwardingTests(PlainClusterFixture cluster)
         }
 
         var from = bytes.Length / 3;
-        using var tail = await SendAsync(cluster.A, HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue(from, from + 99));
+        using var tail = await cluster.A.SendAsync(HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue(from, from + 99));
         Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
         Assert.Equal(bytes.AsSpan(from, 100).ToArray(), await tail.Content.ReadAsByteArrayAsync());
 
-        using var stale = await SendAsync(cluster.A, HttpMethod.Get, file, r =>
+        using var stale = await cluster.A.SendAsync(HttpMethod.Get, file, r =>
         {
             r.Headers.Range = new RangeHeaderValue(from, null);
             r.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue("\"0-0\""));
@@ -63,12 +63,12 @@ public sealed class SplicedForwardingTests(PlainClusterFixture cluster)
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await stale.Content.ReadAsByteArrayAsync()));
 
-        using var head = await SendAsync(cluster.A, HttpMethod.Head, file);
+        using var head = await cluster.A.SendAsync(HttpMethod.Head, file);
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
 
-        using var beyond = await SendAsync(cluster.A, HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue(bytes.Length, null));
+        using var beyond = await cluster.A.SendAsync(HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue(bytes.Length, null));
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyond.StatusCode);
 
         // Every kind of request reads alike from either gateway, the small core's and the large file's.
@@ -127,7 +127,7 @@ public sealed class SplicedForwardingTests(PlainClusterFixture cluster)
         }
 
         // The honest path still works: the end of the same file, resumed through node-a.
-        using var resumed = await SendAsync(cluster.A, HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue((512L << 20) - 100, null));
+        using var resumed = await cluster.A.SendAsync(HttpMethod.Get, file, r => r.Headers.Range = new RangeHeaderValue((512L << 20) - 100, null));
         Assert.Equal(HttpStatusCode.PartialContent, resumed.StatusCode);
         Assert.Equal(new byte[100], await resumed.Content.ReadAsByteArrayAsync());
     }
@@ -194,11 +194,4 @@ public sealed class SplicedForwardingTests(PlainClusterFixture cluster)
         Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count(fd => (new FileInfo(fd).LinkTarget ?? "").StartsWith(kind, StringComparison.Ordinal));
 
     private static int Count(string text, string what) => text.Split(what).Length - 1;
-
-    private static async Task<HttpResponseMessage> SendAsync(SiloProcess gateway, HttpMethod method, string path, Action<HttpRequestMessage>? configure = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        configure?.Invoke(request);
-        return await gateway.Http.SendAsync(request);
-    }
 }

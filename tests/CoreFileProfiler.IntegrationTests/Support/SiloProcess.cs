@@ -44,6 +44,14 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>One request through this silo's gateway, with headers (a Range, a validator) set by <paramref name="configure"/>.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        configure?.Invoke(request);
+        return await Http.SendAsync(request);
+    }
+
     public int Pid => _process.Id;
 
     public static Task<SiloProcess> StartAsync(string workDirectory, params string[] extraArguments) =>
