@@ -54,9 +54,9 @@ public sealed class SharedTerminalLimitsTests
     public async Task A_viewer_too_far_behind_is_cut_off_while_one_that_keeps_up_gets_everything()
     {
         // 3 MB of output once told to go, at a pace a reading viewer keeps up with even on a loaded machine
-        // (it would have to stall for 0.75 s to fall 1.5 MiB behind); a viewer may be 1.5 MiB behind.
+        // (it would have to stall for 1.5 s to fall 1.5 MiB behind); a viewer may be 1.5 MiB behind.
         var terminal = Start(
-            "read go; for i in $(seq 30); do head -c 100000 /dev/zero | tr '\\0' a; sleep 0.05; done; echo; echo done; read stay",
+            "read go; for i in $(seq 30); do head -c 100000 /dev/zero | tr '\\0' a; sleep 0.1; done; echo; echo done; read stay",
             TerminalLimits.Default with { MaxViewerBacklogBytes = 3 << 19 });
         try
         {
